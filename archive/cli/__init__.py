@@ -1,0 +1,17 @@
+"""The ``nianbao`` command: the one entry point for everything a user does.
+
+Each family of subcommands lives in its own module of this package and is registered here.
+This package is the only place allowed to orchestrate across crawler and archive.
+"""
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nianbao")
+def cli() -> None:
+    """nianbao (年报): an archive of Chinese government information disclosure annual reports."""
+
+
+def main() -> None:
+    cli()
