@@ -15,3 +15,6 @@ def cli() -> None:
 
 def main() -> None:
     cli()
+
+from archive.cli import parse as _parse  # noqa: E402
+cli.add_command(_parse.parse)

@@ -1,0 +1,118 @@
+"""Is this an annual report, and whose, for which year, on which template?
+
+Title first (the page's or the document's first lines, else the crawler's listing title),
+then the body. A notice *about* compiling reports (关于编制公布…年度报告的通知) is not a report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.text import clean_line, cn_year_digits, find_dates, label_key, nfkc
+
+_REPORT_TITLE = re.compile(r"(信息公开|政务公开|公开).{0,16}(年度报告|年报|工作报告)|年度.{0,12}信息公开.{0,8}报告")
+_NOTICE = re.compile(r"(关于.{0,60}(通知|通告|公告|意见|方案|要点|函|批复))|(的通知|通知$)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_TAIL = re.compile(
+    r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?)?[的]?(?:政府|政务)?(?:信息公开|政务公开|信息)?(?:工作)?(?:年度)?(?:报告|年报)$"
+)
+_YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年度?")
+_PLACE_SUFFIX = ("镇", "乡", "县", "市", "区", "旗", "州", "盟", "省", "自治区")
+# "兰西县兰河乡…", "漳平市芦芝镇…", "宁海县财政局": a county/city named before the organ itself.
+_HAS_PARENT = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|州|盟|县|旗|区)(?=[\u4e00-\u9fff]{2,})")
+# "宁海发布", "漳平发布": the official media account a county or city names after itself.
+_MEDIA_ACCOUNT = re.compile(r"(?:^|[、“\"《，,])([\u4e00-\u9fff]{2,3})发布(?=[、”\"》，,。等])")
+_LEVEL_HINT = (("县政府", "县"), ("县委", "县"), ("市政府", "市"), ("区政府", "区"))
+
+MARKERS_2021 = ("制发件数", "废止件数", "现行有效件", "逾期不补正", "收费通知", "本年收费金额")
+MARKERS_2019 = ("新制作数量", "新公开数量", "对外公开总数", "上一年项目数量", "采购总金额", "集中采购")
+
+
+def find_title(first_lines: list[str], page_title: str | None, listing_title: str | None) -> str:
+    """The report's title: the page's own if it names a report, else the first lines of the
+    text (a title broken over two lines is joined), else the listing title."""
+    for index, line in enumerate(first_lines[:8]):
+        if "报告" in line or "年报" in line:
+            return clean_line(line)
+        following = first_lines[index + 1] if index + 1 < len(first_lines) else ""
+        if _YEAR.search(nfkc(line)) and following.endswith(("报告", "年报")) and len(line + following) < 70:
+            return clean_line(line + following)
+    for candidate in (page_title, listing_title):
+        if candidate and ("报告" in candidate or "年报" in candidate):
+            return clean_line(candidate)
+    return clean_line(page_title or listing_title or (first_lines[0] if first_lines else ""))
+
+
+def is_report_title(title: str) -> bool:
+    return bool(_REPORT_TITLE.search(title))
+
+
+def is_notice_title(title: str) -> bool:
+    return bool(_NOTICE.search(title)) and not title.endswith(("报告", "年报"))
+
+
+def find_year(title: str, listing_title: str | None, body: str) -> int | None:
+    """The year reported on: from the title, the listing title, then the statistics period."""
+    for text in (title, listing_title or ""):
+        years = [int(y) for y in _YEAR.findall(cn_year_digits(nfkc(text)))]
+        if years:
+            return years[0]
+    period = re.search(r"统计期限自\s*((?:19|20)\d{2})\s*年", nfkc(body))
+    if period:
+        return int(period.group(1))
+    years = [int(y) for y in _YEAR.findall(cn_year_digits(nfkc(body[:600])))]
+    return years[0] if years else None
+
+
+def find_template(year: int | None, text: str) -> str | None:
+    """``2019``/``2021`` from the tables' wording, ``pre2019`` for earlier years without them."""
+    key = label_key(text)
+    votes_2021 = sum(marker in key for marker in MARKERS_2021)
+    votes_2019 = sum(marker in key for marker in MARKERS_2019)
+    if votes_2021 or votes_2019:
+        return "2021" if votes_2021 > votes_2019 else "2019"
+    if year is None:
+        return None
+    if year <= 2018:
+        return "pre2019"
+    return "2021" if year >= 2021 else "2019"
+
+
+def find_agency(title: str, body: str) -> str | None:
+    """The organ that reports: the title minus year and report words, completed as an organ
+    (镇 -> 镇人民政府) and, when the title omits it, with the county or city named in the body."""
+    name = _TITLE_TAIL.sub("", _YEAR_TOKEN.sub("", label_key(title))).strip("《》\"")
+    if len(name) < 2:
+        return None
+    if name.endswith(_PLACE_SUFFIX):
+        name += "人民政府"
+    elif name.endswith("街道"):
+        name += "办事处"
+    if _HAS_PARENT.match(name):
+        return name
+    parent = _find_parent(name, label_key(body))
+    return parent + name if parent else name
+
+
+def _find_parent(name: str, body: str) -> str | None:
+    place = name.split("人民政府")[0]
+    for match in re.finditer(rf"([\u4e00-\u9fff]{{2,4}}?(?:县|市|区|旗))(?={re.escape(place)})", body):
+        return match.group(1)
+    level = next((suffix for hint, suffix in _LEVEL_HINT if hint in body), None)
+    if level:
+        names = [m for m in _MEDIA_ACCOUNT.findall(body) if m not in place]
+        if names:
+            candidate = names[0]
+            if body.count(candidate) >= 2:
+                return candidate + level
+    return None
+
+
+def signature_date(last_lines: list[str]) -> str | None:
+    """The date under the signature at the end of a report (a short line that is a date)."""
+    for line in reversed(last_lines):
+        if len(line) <= 24:
+            dates = find_dates(line)
+            if dates:
+                return dates[-1]
+    return None

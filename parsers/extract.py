@@ -1,0 +1,149 @@
+"""Layout -> ``Report``: the domain logic behind every document reader.
+
+Steps: lay the blocks out as prose lines and table rows (``parsers.rows``); decide whether
+this is a report, and its title, year, template and agency (``parsers.classify``); split
+the six parts (``parsers.sections``); read tables 2-4 by row labels and header grids
+(``parsers.tables``); evaluate the template's arithmetic (``parsers.checks``); list what
+could not be read as problems.
+"""
+
+from __future__ import annotations
+
+from parsers import classify, schema
+from parsers.checks import run_checks
+from parsers.models import Cell, Layout, NotAnnualReport, Problem, Report
+from parsers.rows import Line, Row, layout_items
+from parsers.sections import SECTION_KEYS, heading_key
+from parsers.tables import TableResult, read_active, read_requests, read_review
+from parsers.text import Reading
+
+_TABLES = (("active", "table 2 (主动公开)"), ("requests", "table 3 (依申请)"), ("review_litigation", "table 4 (复议诉讼)"))
+_MIN_REPORT_CHARS = 200
+
+
+def _item_text(item) -> str:
+    return item.text if isinstance(item, Line) else "\t".join(item.cells).strip()
+
+
+def report_from_layout(
+    layout: Layout, *, url: str | None = None, listing_title: str | None = None, listing_date: str | None = None
+) -> Report:
+    """Read one annual report from a document's layout.
+
+    Raises ``NotAnnualReport`` when the layout is not a report (a notice about reports, a
+    portal page, a page that only links to its attachment).
+
+    >>> report_from_layout(parsers.plaintext.read_layout(text)).cells[0].key
+    'active.art20_1.rules.made'
+    """
+    items = layout_items(layout)
+    lines = [item.text for item in items if isinstance(item, Line) and item.text]
+    body_text = "\n".join(text for text in map(_item_text, items) if text)
+    title = classify.find_title(lines, layout.title, listing_title)
+    bounds = _section_bounds(items)
+    _ensure_report(title, body_text, bounds, items)
+    year = classify.find_year(title, listing_title, body_text)
+    template = classify.find_template(year, body_text)
+    sections = {
+        key: "\n".join(t for t in map(_item_text, items[start:end]) if t)
+        for key, (start, end) in bounds.items()
+    }
+    problems = list(layout.problems)
+    cells: tuple[Cell, ...] = ()
+    checks = ()
+    if template in ("2019", "2021"):
+        cells, missing, table_problems = _read_tables(items, bounds, template)
+        problems += table_problems
+        checks = run_checks(template, {c.key: c.value for c in cells}, missing)
+        problems += [
+            Problem("missing_section", f"no heading found for part {key}", key) for key in SECTION_KEYS if key not in bounds
+        ]
+    elif template is None:
+        problems.append(Problem("unknown_year", "the year reported on is named nowhere, so the template is unknown"))
+    published = layout.published_date or classify.signature_date(lines[-8:]) or _date(listing_date)
+    return Report(
+        title=title,
+        agency=classify.find_agency(title, body_text),
+        year=year,
+        template=template,
+        published_date=published,
+        sections={key: sections.get(key, "") for key in SECTION_KEYS},
+        body_text=body_text,
+        cells=cells,
+        checks=checks,
+        problems=tuple(problems),
+        media_type=layout.media_type,
+        ocr=layout.ocr,
+        url=url,
+    )
+
+
+def _date(text: str | None) -> str | None:
+    from parsers.text import find_dates
+
+    dates = find_dates(text or "")
+    return dates[0] if dates else None
+
+
+def _section_bounds(items) -> dict[str, tuple[int, int]]:
+    """Item index ranges (heading excluded) of each part found."""
+    starts: list[tuple[str, int]] = []
+    after = -1
+    for index, item in enumerate(items):
+        if isinstance(item, Line):
+            key = heading_key(item.text, after)
+            if key:
+                starts.append((key, index))
+                after = SECTION_KEYS.index(key)
+    bounds = {}
+    for position, (key, index) in enumerate(starts):
+        end = starts[position + 1][1] if position + 1 < len(starts) else len(items)
+        bounds[key] = (index + 1, end)
+    return bounds
+
+
+def _ensure_report(title: str, body_text: str, bounds: dict, items) -> None:
+    if classify.is_notice_title(title):
+        raise NotAnnualReport(f"a notice, not an annual report: {title[:60]}")
+    has_tables = any(isinstance(item, Row) for item in items)
+    if not classify.is_report_title(title) and len(bounds) < 3:
+        raise NotAnnualReport(f"no annual-report title and only {len(bounds)} of its six parts: {title[:60]!r}")
+    if len(bounds) < 2 and not has_tables and len(body_text) < _MIN_REPORT_CHARS:
+        raise NotAnnualReport(
+            f"names a report but holds only {len(body_text)} characters of it (the report is probably an attachment)"
+        )
+
+
+def _read_tables(items, bounds, template: str):
+    rows_by_table = {}
+    for key, _name in _TABLES:
+        start, end = bounds.get(key, (0, len(items)))
+        rows_by_table[key] = [item for item in items[start:end] if isinstance(item, Row)]
+    results: dict[str, TableResult] = {
+        "active": read_active(rows_by_table["active"], template),
+        "requests": read_requests(rows_by_table["requests"], template),
+        "review_litigation": read_review(rows_by_table["review_litigation"]),
+    }
+    problems: list[Problem] = []
+    cells = []
+    missing: set[str] = set()
+    for table, name in _TABLES:
+        result = results[table]
+        problems += result.problems
+        if not result.found:
+            problems.append(Problem("missing_table", f"{name} not found", table))
+        reported_rows = set()
+        for key in schema.template_keys(template):
+            if not key.startswith(table + "."):
+                continue
+            local = key[len(table) + 1 :]
+            reading, raw = result.readings.get(local, (None, None))
+            if reading is None:
+                missing.add(key)
+                row = key.rsplit(".", 1)[0]
+                if result.found and row not in reported_rows and not any(p.key == row for p in problems):
+                    reported_rows.add(row)
+                    problems.append(Problem("missing_row", f"row {row} not found in {name}", row))
+                reading, raw = Reading(None, "missing"), ""
+            cells.append(Cell(key=key, value=reading.value, raw=raw))
+    return tuple(cells), missing, problems

@@ -1,0 +1,224 @@
+"""HTML bytes -> ``Layout``: decoded text, portal chrome removed, tables as expanded grids.
+
+Handles pages in any encoding (see ``parsers.charset``), Word "save as web page" markup
+(MsoNormal paragraphs and spans inside cells, rowspan/colspan), layout tables that hold the
+real tables inside them, and portal chrome: navigation, breadcrumbs, related links,
+footers and the 索引号/发布机构 metadata block, whose 发布日期 becomes ``published_date``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+from parsers.charset import decode
+from parsers.models import Layout, Paragraph, Table, UnreadableDocument
+from parsers.table_grid import SpanCell, to_table
+from parsers.text import clean_line, find_dates
+
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd tr td th section article blockquote pre center "
+    "header footer address hr caption figure figcaption form".split()
+)
+_DROP_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "nav", "header", "footer", "aside",
+    "form", "select", "button", "object", "embed", "svg", "map", "area", "input", "textarea",
+)
+# class/id words portals use for chrome: 当前位置 breadcrumbs, menus, share bars, footers.
+_CHROME_NAME = re.compile(
+    r"(?:^|[\s_\-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|location|position|weizhi|dqwz|footer|foot|"
+    r"bottom|header|topbar|top|share|bdshare|related|relate|xgxx|xglj|xgwz|sidebar|side|copyright|"
+    r"banner|toolbar|print|search|login|qrcode|ewm|fenxiang|links?)(?:$|[\s_\-\d])",
+    re.IGNORECASE,
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_PUBDATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "og:release_date", "dc.date")
+_DATE_LABEL = re.compile(r"(发布日期|发布时间|发文日期|公开日期|生成日期|成文日期)\s*[:：]?\s*([0-9０-９]{4}[^\n]{0,12})")
+_DATE_LABEL_RANK = {"发布日期": 0, "发布时间": 0, "公开日期": 1, "发文日期": 2, "生成日期": 2, "成文日期": 3}
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜| - |——|-{2,})\s*")
+_MAX_SPAN_COLS = 60
+
+
+def read_layout(data: bytes, content_type: str | None = None) -> Layout:
+    """Read an HTML page into paragraphs and table grids, in reading order.
+
+    ``content_type`` is the HTTP header, used only for its charset. Raises
+    ``UnreadableDocument`` when no document can be built from the bytes.
+
+    >>> read_layout("<p>一、总体情况</p><table><tr><td>规章</td><td>0</td></tr></table>".encode()).blocks
+    (Paragraph(text='一、总体情况'), Table(rows=(('规章', '0'),), ...))
+    """
+    text, _encoding = decode(data, content_type)
+    text = _XML_DECLARATION.sub("", text, count=1)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as error:
+        raise UnreadableDocument(f"HTML cannot be parsed: {error}") from None
+    title = _extract_title(root)
+    published = _extract_published_date(root)
+    _remove_chrome(root)
+    body = root.find("body")
+    blocks = _Walker().blocks(body if body is not None else root)
+    return Layout(media_type="text/html", blocks=tuple(blocks), title=title, published_date=published)
+
+
+def _extract_title(root) -> str | None:
+    for name in ("articletitle", "title", "dc.title"):
+        for meta in root.iter("meta"):
+            if (meta.get("name") or "").lower() == name and (meta.get("content") or "").strip():
+                return clean_line(meta.get("content"))
+    for tag in ("h1", "h2"):
+        for heading in root.iter(tag):
+            text = clean_line(heading.text_content())
+            if "报告" in text:
+                return text
+    title = root.find(".//title")
+    if title is not None and title.text:
+        parts = [p for p in _TITLE_SPLIT.split(clean_line(title.text)) if p]
+        reports = [p for p in parts if "报告" in p]
+        return (reports or parts or [None])[0]
+    return None
+
+
+def _extract_published_date(root) -> str | None:
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name in _PUBDATE_META:
+            dates = find_dates(meta.get("content") or "")
+            if dates:
+                return dates[0]
+    best: tuple[int, str] | None = None
+    for element in root.iter("td", "span", "li", "div", "p", "em", "i", "font", "label", "dd"):
+        own = (element.text or "") + " ".join((child.tail or "") for child in element)
+        if "日期" not in own and "时间" not in own:
+            continue
+        for label, value in _DATE_LABEL.findall(own + (element.text_content()[:60] if len(own) < 12 else "")):
+            dates = find_dates(value)
+            rank = _DATE_LABEL_RANK[label]
+            if dates and (best is None or rank < best[0]):
+                best = (rank, dates[0])
+    return best[1] if best else None
+
+
+def _remove_chrome(root) -> None:
+    lxml.etree.strip_elements(root, *_DROP_TAGS, lxml.etree.Comment, with_tail=False)
+    doomed = []
+    for element in root.iter("*"):
+        if element.tag in ("html", "body"):
+            continue
+        name = f"{element.get('class') or ''} {element.get('id') or ''}"
+        style = (element.get("style") or "").replace(" ", "").lower()
+        if (name.strip() and _CHROME_NAME.search(name)) or "display:none" in style:
+            doomed.append(element)
+    for element in root.iter("table", "div", "ul", "dl"):
+        text = element.text_content()
+        if "索引号" in text and len(text) < 800 and ("发布机构" in text or "文号" in text or "发文机关" in text):
+            doomed.append(element)
+    for element in root.iter("ul", "ol", "dl", "div", "p", "td"):
+        links = element.findall(".//a")
+        if len(links) >= 3 and element.find(".//table") is None:
+            total = len("".join(element.text_content().split()))
+            linked = sum(len("".join(a.text_content().split())) for a in links)
+            if total and linked >= 0.7 * total:
+                doomed.append(element)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            _drop_keep_tail(element, parent)
+
+
+def _drop_keep_tail(element, parent) -> None:
+    tail = element.tail
+    if tail and tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+class _Walker:
+    """Depth-first walk emitting a Paragraph at every block boundary and a Table per data table."""
+
+    def __init__(self) -> None:
+        self._out: list = []
+        self._buffer: list[str] = []
+
+    def blocks(self, root) -> list:
+        self._walk(root)
+        self._flush()
+        return self._out
+
+    def _flush(self) -> None:
+        if self._buffer:
+            line = clean_line("".join(self._buffer))
+            if line:
+                self._out.append(Paragraph(line))
+            self._buffer.clear()
+
+    def _walk(self, element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "table" and element.find(".//table") is None:
+            self._flush()
+            table = _table_grid(element)
+            if table.rows:
+                self._out.append(table)
+        elif tag == "br":
+            self._flush()
+        else:
+            is_block = tag in _BLOCK_TAGS or tag == "table"
+            if is_block:
+                self._flush()
+            if element.text:
+                self._buffer.append(element.text)
+            for child in element:
+                self._walk(child)
+            if is_block:
+                self._flush()
+        if element.tail:
+            self._buffer.append(element.tail)
+
+
+def _span(value: str | None, limit: int) -> int:
+    try:
+        return max(1, min(int(str(value).strip().rstrip(";")), limit))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _rows_of(table) -> list:
+    rows = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(r for r in child if r.tag == "tr")
+    return rows
+
+
+def _cell_text(cell) -> str:
+    return clean_line("".join(cell.itertext()))
+
+
+def _table_grid(table) -> Table:
+    rows = _rows_of(table)
+    occupied: set[tuple[int, int]] = set()
+    cells: list[SpanCell] = []
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            while (r, c) in occupied:
+                c += 1
+            rowspan = _span(td.get("rowspan"), len(rows) - r)
+            colspan = _span(td.get("colspan"), _MAX_SPAN_COLS)
+            cells.append(SpanCell(r, c, _cell_text(td), rowspan, colspan))
+            for rr in range(r, r + rowspan):
+                for cc in range(c, c + colspan):
+                    occupied.add((rr, cc))
+            c += colspan
+    return to_table(cells)

@@ -1,0 +1,41 @@
+"""The six parts of a report, found by their headings ("一、总体情况", "总体情况", "六、其它需要报告的事项").
+
+A heading is a short line, numbered 一、…六、 or not numbered at all; "（二）主动公开政府信息情况。"
+inside the overview is a sub-heading and does not count. Parts are taken in order, so a
+phrase quoted later in the text cannot move a part backwards.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.text import label_key
+
+SECTION_KEYS = ("overview", "active", "requests", "review_litigation", "problems", "other")
+_PHRASES = (
+    ("overview", ("总体情况", "概述", "基本情况", "总体工作情况")),
+    ("active", ("主动公开政府信息", "主动公开情况")),
+    ("requests", ("收到和处理政府信息公开申请", "政府信息公开申请情况", "依申请公开")),
+    ("review_litigation", ("行政复议", "行政诉讼")),
+    ("problems", ("存在的主要问题", "主要问题及改进", "问题和改进", "存在的问题", "主要问题和改进")),
+    ("other", ("其他需要报告", "其他事项")),
+)
+_NUMBERED = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
+_MAX_HEADING = 40
+
+
+def heading_key(line: str, after: int) -> str | None:
+    """The section key ``line`` is the heading of, if any section after index ``after``."""
+    key = label_key(line)
+    if not key or len(key) > _MAX_HEADING or key.endswith(("。", "；", ";")):
+        return None
+    numbered = _NUMBERED.match(key)
+    body = key[numbered.end():] if numbered else key
+    if not numbered and len(body) > 20:
+        return None
+    for index, (section, phrases) in enumerate(_PHRASES):
+        if index <= after:
+            continue
+        if any(p in body for p in phrases) and (numbered or body.startswith(phrases)):
+            return section
+    return None
