@@ -90,15 +90,12 @@ def _extract_published_date(root) -> str | None:
             if dates:
                 return dates[0]
     best: tuple[int, str] | None = None
-    for element in root.iter("td", "span", "li", "div", "p", "em", "i", "font", "label", "dd"):
-        own = (element.text or "") + " ".join((child.tail or "") for child in element)
-        if "日期" not in own and "时间" not in own:
-            continue
-        for label, value in _DATE_LABEL.findall(own + (element.text_content()[:60] if len(own) < 12 else "")):
-            dates = find_dates(value)
-            rank = _DATE_LABEL_RANK[label]
-            if dates and (best is None or rank < best[0]):
-                best = (rank, dates[0])
+    # "发布日期：2022-01-25" in a 索引号 block, often label and value in adjacent cells
+    for label, value in _DATE_LABEL.findall(root.text_content()):
+        dates = find_dates(value)
+        rank = _DATE_LABEL_RANK[label]
+        if dates and (best is None or rank < best[0]):
+            best = (rank, dates[0])
     return best[1] if best else None
 
 

@@ -46,14 +46,14 @@ TABLE2_COLUMNS = {
     "2021": (_ISSUED, _REPEALED, _IN_FORCE, _DECISIONS, _FEE_AMOUNT),
 }
 
-# Order matters: the first row whose fragment the label contains wins, so the longer
-# "其他对外管理服务事项" and "行政规范性文件" come before anything they contain.
+# The first row whose fragment the label contains wins ("规章" before "规范性文件": no label
+# of one contains the other's fragment). Row order is also the order of keys in a record.
 TABLE2_ROWS = {
     "2019": (
         Row("art20_1.rules", ("规章",), ("made", "published", "total")),
         Row("art20_1.normative", ("规范性文件",), ("made", "published", "total")),
-        Row("art20_5.other_services", ("对外管理服务",), ("prev_items", "change", "decisions")),
         Row("art20_5.licensing", ("行政许可",), ("prev_items", "change", "decisions")),
+        Row("art20_5.other_services", ("对外管理服务",), ("prev_items", "change", "decisions")),
         Row("art20_6.penalty", ("行政处罚",), ("prev_items", "change", "decisions")),
         Row("art20_6.coercion", ("行政强制",), ("prev_items", "change", "decisions")),
         Row("art20_8.fees", ("事业性收费", "行政收费"), ("prev_items", "change")),
