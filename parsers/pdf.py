@@ -1,0 +1,175 @@
+"""PDF bytes to a ``Layout``: text layer through pdfplumber, scans through OCR.
+
+pdfplumber was chosen by measurement (docs/documents.md): on our LibreOffice-made reports it
+reads text and ruled tables (cell boxes included, so merged cells keep their spans) in about
+0.04 s a page, and it is MIT-licensed; PyMuPDF is AGPL and pypdfium2 has no table finder.
+pypdfium2 (already a pdfplumber dependency) opens the file first, because it tells an
+encrypted file from a damaged one and counts pages cheaply, and it rasterises pages for OCR.
+
+Per page: ruled tables become cells with their boxes and text, other text becomes lines, and
+``parsers.page_layout.assemble`` turns the pages into paragraphs and grids, rejoining tables
+broken across pages. A page with no text layer (a scan) or a garbage one (a font with a wrong
+ToUnicode CMap: printable junk instead of Chinese) is OCR'd when Tesseract is installed, and
+otherwise reported as a problem. Work is bounded: at most ``MAX_PAGES`` pages are read and
+at most ``MAX_OCR_PAGES`` OCR'd.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pdfplumber
+import pypdfium2
+
+from parsers import ocr
+from parsers.models import Layout, Problem, UnreadableDocument
+from parsers.page_layout import GeoCell, Line, Page, TablePart, assemble, join_text
+
+MEDIA_TYPE = "application/pdf"
+MAX_PAGES = 60
+"""Reports run to 30 pages at most; a longer PDF is a compilation or junk: read the start."""
+MAX_OCR_PAGES = 12
+"""OCR takes seconds a page; a report's tables fit in far fewer scanned pages than this."""
+OCR_DPI = 200
+"""Scans are made at 150-300 dpi; 200 gives Tesseract ~30 px characters at 10.5 pt."""
+_MIN_TEXT_CHARS = 20
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# What a wrong CMap yields: Latin-1 letters for GBK bytes, pdfminer's "(cid:123)", private use
+# code points, the replacement character.
+_JUNK = re.compile(r"\(cid:\d+\)|[\u00c0-\u00ff\u0080-\u00bf\ue000-\uf8ff\ufffd]")
+
+
+def read_layout(data: bytes, media_type: str = MEDIA_TYPE) -> Layout:
+    """Read a PDF into paragraphs and table grids; OCR the pages that have no usable text.
+
+    Raises ``UnreadableDocument`` for an encrypted or damaged file; an image-only PDF without
+    Tesseract gives a ``Layout`` with no blocks and an ``image_only`` problem.
+    """
+    document = _open_pdfium(data)
+    problems: list[Problem] = []
+    total = len(document)
+    if total == 0:
+        raise UnreadableDocument("PDF with no pages")
+    if total > MAX_PAGES:
+        problems.append(Problem("too_many_pages", f"PDF has {total} pages; read only the first {MAX_PAGES}"))
+    pages: list[Page] = []
+    needs_ocr: list[int] = []
+    garbage: list[int] = []
+    title = None
+    try:
+        with pdfplumber.open(io.BytesIO(data), pages=range(1, min(total, MAX_PAGES) + 1)) as pdf:
+            title = _title(pdf.metadata)
+            for number, page in enumerate(pdf.pages):
+                text_page, verdict = _read_page(page)
+                if verdict == "garbage":
+                    garbage.append(number)
+                if verdict != "text":
+                    needs_ocr.append(number)
+                pages.append(text_page)
+                page.close()
+    except Exception as error:  # pdfminer raises assorted errors on damaged content streams
+        raise UnreadableDocument(f"damaged PDF: {type(error).__name__}: {error}") from error
+    if garbage:
+        problems.append(Problem("garbage_text_layer", "the text layer of page(s) "
+                                f"{_numbers(garbage)} is not Chinese text (a font with a wrong CMap); read as image"))
+    used_ocr = _ocr_pages(document, pages, needs_ocr, problems)
+    blocks = assemble(pages)
+    document.close()
+    return Layout(media_type=media_type, blocks=blocks, title=title, ocr=used_ocr, problems=tuple(problems))
+
+
+def _open_pdfium(data: bytes) -> pypdfium2.PdfDocument:
+    try:
+        return pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        if "password" in str(error).lower():
+            raise UnreadableDocument("encrypted PDF: it cannot be opened without its password") from error
+        raise UnreadableDocument(f"damaged or truncated PDF ({error})") from error
+
+
+def _numbers(indexes: list[int]) -> str:
+    return ", ".join(str(i + 1) for i in indexes)
+
+
+def _title(metadata: dict) -> str | None:
+    title = metadata.get("Title")
+    if isinstance(title, bytes):
+        title = title.decode("utf-16" if title.startswith(b"\xfe\xff") else "latin-1", errors="replace")
+    if not isinstance(title, str):
+        return None
+    # Word's PDF printer titles files "Microsoft Word - 2021年报.docx".
+    title = re.sub(r"^Microsoft Word - |\.(?:docx?|wps|pdf)$", "", title.strip())
+    return title if _CJK.search(title) else None
+
+
+def _ocr_pages(document, pages: list[Page], numbers: list[int], problems: list[Problem]) -> bool:
+    """Replace the pages in ``numbers`` by their OCR reading; say why when it cannot be done."""
+    if not numbers:
+        return False
+    if not ocr.available():
+        problems.append(Problem("image_only", f"page(s) {_numbers(numbers)} have no readable text layer and "
+                                f"Tesseract ({ocr.tesseract_command()}) is not installed: archived as image only"))
+        return False
+    if len(numbers) > MAX_OCR_PAGES:
+        problems.append(Problem("too_many_pages", f"OCR'd only the first {MAX_OCR_PAGES} of "
+                                f"{len(numbers)} scanned pages"))
+    for number in numbers[:MAX_OCR_PAGES]:
+        image = document[number].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+        pages[number] = ocr.read_page(image, problems, page_number=number + 1)
+    return True
+
+
+def _read_page(page) -> tuple[Page, str]:
+    """A page's lines and table parts, and a verdict: ``text``, ``scan`` or ``garbage``."""
+    chars = [c for c in page.chars if c["text"].strip()]
+    text = "".join(c["text"] for c in chars)
+    width, height = float(page.width), float(page.height)
+    sizes = sorted(c["size"] for c in chars)
+    unit = sizes[len(sizes) // 2] if sizes else 10.5
+    result = Page(width=width, height=height, unit=unit)
+    if len(text) < _MIN_TEXT_CHARS:
+        return result, "scan" if page.images or not text else "text"
+    if len(_JUNK.findall(text)) > 0.3 * len(text) and len(_CJK.findall(text)) < 0.2 * len(text):
+        return result, "garbage"
+    tables = page.find_tables()
+    remaining = chars
+    for table in tables:
+        boxes = [tuple(map(float, cell)) for cell in table.cells]
+        inside: dict[int, list[dict]] = {i: [] for i in range(len(boxes))}
+        outside = []
+        for char in remaining:
+            cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+            box = next((i for i, (x0, top, x1, bottom) in enumerate(boxes)
+                        if x0 <= cx <= x1 and top <= cy <= bottom), None)
+            (inside[box] if box is not None else outside).append(char)
+        remaining = outside
+        cells = [GeoCell(*box, text=join_text([t for t, *_ in _char_lines(inside[i], unit)]))
+                 for i, box in enumerate(boxes)]
+        x0, top, x1, bottom = map(float, table.bbox)
+        result.tables.append(TablePart(x0, top, x1, bottom, cells))
+    result.lines = [Line(t, x0, x1, top, bottom) for t, x0, x1, top, bottom in _char_lines(remaining, unit)]
+    return result, "text"
+
+
+def _char_lines(chars: list[dict], unit: float) -> list[tuple[str, float, float, float, float]]:
+    """Chars grouped into lines, top to bottom: (text, x0, x1, top, bottom)."""
+    groups: list[list[dict]] = []
+    for char in sorted(chars, key=lambda c: c["top"]):
+        if groups and char["top"] - groups[-1][0]["top"] <= unit / 2:
+            groups[-1].append(char)
+        else:
+            groups.append([char])
+    lines = []
+    for group in groups:
+        members = sorted(group, key=lambda c: c["x0"])
+        text, previous = "", None
+        for char in members:
+            gap = char["x0"] - previous["x1"] if previous else 0
+            if previous and gap > unit * 0.3 and (char["text"].isascii() or previous["text"].isascii()):
+                text += " "
+            text += char["text"]
+            previous = char
+        lines.append((text, members[0]["x0"], max(c["x1"] for c in members), min(c["top"] for c in members),
+                      max(c["bottom"] for c in members)))
+    return lines
