@@ -35,7 +35,7 @@ _CHROME_NAME = re.compile(
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _PUBDATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "og:release_date", "dc.date")
-_DATE_LABEL = re.compile(r"(发布日期|发布时间|发文日期|公开日期|生成日期|成文日期)\s*[:：]?\s*([0-9０-９]{4}[^\n]{0,12})")
+_DATE_LABEL = re.compile(r"(发布日期|发布时间|发文日期|公开日期|生成日期|成文日期)\s*[:：]?\s*([0-9０-９]{4}[0-9０-９年月日/.\-]{0,8})")
 _DATE_LABEL_RANK = {"发布日期": 0, "发布时间": 0, "公开日期": 1, "发文日期": 2, "生成日期": 2, "成文日期": 3}
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜| - |——|-{2,})\s*")
 _MAX_SPAN_COLS = 60
@@ -109,10 +109,14 @@ def _remove_chrome(root) -> None:
         style = (element.get("style") or "").replace(" ", "").lower()
         if (name.strip() and _CHROME_NAME.search(name)) or "display:none" in style:
             doomed.append(element)
-    for element in root.iter("table", "div", "ul", "dl"):
-        text = element.text_content()
-        if "索引号" in text and len(text) < 800 and ("发布机构" in text or "文号" in text or "发文机关" in text):
-            doomed.append(element)
+    metadata_blocks = [
+        element
+        for element in root.iter("table", "div", "ul", "dl")
+        if "索引号" in (text := element.text_content()) and len(text) < 800
+        and ("发布机构" in text or "文号" in text or "发文机关" in text)
+    ]
+    # the innermost such block only: its container also holds the report
+    doomed += [e for e in metadata_blocks if not any(o is not e and e in o.iterancestors() for o in metadata_blocks)]
     for element in root.iter("ul", "ol", "dl", "div", "p", "td"):
         links = element.findall(".//a")
         if len(links) >= 3 and element.find(".//table") is None:

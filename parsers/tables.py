@@ -104,7 +104,7 @@ def _request_key(labels: list[str], context: str | None, template: str) -> tuple
     item = schema.first_match(last, schema.REQUEST_ITEMS) or schema.first_match("".join(cells), schema.REQUEST_ITEMS)
     if item:
         return item[1], item[0]
-    if group is None and context == "other" and _NUMBERING.sub("", last) == schema.OTHER_OTHER_FRAGMENT:
+    if (group or context) == "other" and _NUMBERING.sub("", last) == schema.OTHER_OTHER_FRAGMENT:
         return ("other.other" if template == "2021" else None), "other"
     if group in schema.SINGLE_ROW_GROUPS:
         return group, group
@@ -188,7 +188,9 @@ def _row_parts(row: Row, cells: list[str], grid: dict[str, int] | None, recognis
         first = min(grid.values())
         last = max(grid.values())
         beyond = [c for c in cells[last + 1 :] if c]
-        if not beyond:
+        # a row that does not line up with the header (a number among the label cells, or
+        # cells beyond the last column) is read as text instead
+        if not beyond and not _has_number(cells[:first]):
             return cells[:first], [cells[i] if i < len(cells) else "" for i in grid.values()]
     return _split(cells, recognised)
 
