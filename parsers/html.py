@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 
 import lxml.etree
-import lxml.html
 
 from parsers.charset import decode
 from parsers.models import Layout, Paragraph, Table, UnreadableDocument
-from parsers.table_grid import SpanCell, to_table
 from parsers.text import clean_line, find_dates
 
 _BLOCK_TAGS = frozenset(
@@ -39,6 +37,11 @@ _DATE_LABEL = re.compile(r"(发布日期|发布时间|发文日期|公开日期|
 _DATE_LABEL_RANK = {"发布日期": 0, "发布时间": 0, "公开日期": 1, "发文日期": 2, "生成日期": 2, "成文日期": 3}
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜| - |——|-{2,})\s*")
 _MAX_SPAN_COLS = 60
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
+def _text(element) -> str:
+    return "".join(element.itertext())
 
 
 def read_layout(data: bytes, content_type: str | None = None) -> Layout:
@@ -52,10 +55,10 @@ def read_layout(data: bytes, content_type: str | None = None) -> Layout:
     """
     text, _encoding = decode(data, content_type)
     text = _XML_DECLARATION.sub("", text, count=1)
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (lxml.etree.ParserError, ValueError) as error:
-        raise UnreadableDocument(f"HTML cannot be parsed: {error}") from None
+    # plain lxml.etree elements: lxml.html's element classes cost a lookup per node
+    root = lxml.etree.fromstring(text, _PARSER) if text.strip() else None
+    if root is None:
+        raise UnreadableDocument("HTML page with no content")
     title = _extract_title(root)
     published = _extract_published_date(root)
     _remove_chrome(root)
@@ -71,7 +74,7 @@ def _extract_title(root) -> str | None:
                 return clean_line(meta.get("content"))
     for tag in ("h1", "h2"):
         for heading in root.iter(tag):
-            text = clean_line(heading.text_content())
+            text = clean_line(_text(heading))
             if "报告" in text:
                 return text
     title = root.find(".//title")
@@ -91,7 +94,7 @@ def _extract_published_date(root) -> str | None:
                 return dates[0]
     best: tuple[int, str] | None = None
     # "发布日期：2022-01-25" in a 索引号 block, often label and value in adjacent cells
-    for label, value in _DATE_LABEL.findall(root.text_content()):
+    for label, value in _DATE_LABEL.findall(_text(root)):
         dates = find_dates(value)
         rank = _DATE_LABEL_RANK[label]
         if dates and (best is None or rank < best[0]):
@@ -100,34 +103,50 @@ def _extract_published_date(root) -> str | None:
 
 
 def _remove_chrome(root) -> None:
-    lxml.etree.strip_elements(root, *_DROP_TAGS, lxml.etree.Comment, with_tail=False)
+    lxml.etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
     doomed = []
     for element in root.iter("*"):
-        if element.tag in ("html", "body"):
-            continue
         name = f"{element.get('class') or ''} {element.get('id') or ''}"
-        style = (element.get("style") or "").replace(" ", "").lower()
-        if (name.strip() and _CHROME_NAME.search(name)) or "display:none" in style:
-            doomed.append(element)
-    metadata_blocks = [
-        element
-        for element in root.iter("table", "div", "ul", "dl")
-        if "索引号" in (text := element.text_content()) and len(text) < 800
-        and ("发布机构" in text or "文号" in text or "发文机关" in text)
-    ]
-    # the innermost such block only: its container also holds the report
-    doomed += [e for e in metadata_blocks if not any(o is not e and e in o.iterancestors() for o in metadata_blocks)]
-    for element in root.iter("ul", "ol", "dl", "div", "p", "td"):
-        links = element.findall(".//a")
-        if len(links) >= 3 and element.find(".//table") is None:
-            total = len("".join(element.text_content().split()))
-            linked = sum(len("".join(a.text_content().split())) for a in links)
-            if total and linked >= 0.7 * total:
+        style = element.get("style")
+        if (name != " " and _CHROME_NAME.search(name)) or (style and "display:none" in style.replace(" ", "").lower()):
+            if element.tag not in ("html", "body"):
                 doomed.append(element)
+    doomed += _metadata_blocks(root) + _link_lists(root)
     for element in doomed:
         parent = element.getparent()
         if parent is not None:
             _drop_keep_tail(element, parent)
+
+
+def _metadata_blocks(root) -> list:
+    """The innermost block around each 索引号 that also names 发布机构/文号 (and little else)."""
+    found = []
+    for node in root.xpath("//text()[contains(., '索引号')]"):
+        for ancestor in node.getparent().iterancestors("table", "div", "ul", "dl"):
+            text = _text(ancestor)
+            if len(text) >= 800:
+                break
+            if "发布机构" in text or "文号" in text or "发文机关" in text:
+                found.append(ancestor)
+                break
+    return found
+
+
+def _link_lists(root) -> list:
+    """Lists and boxes that are mostly links (menus, related articles), outside data tables."""
+    linked: dict = {}
+    for anchor in root.iter("a"):
+        size = len("".join(_text(anchor).split()))
+        for ancestor in anchor.iterancestors("ul", "ol", "dl", "div", "p", "td"):
+            count, chars = linked.get(ancestor, (0, 0))
+            linked[ancestor] = (count + 1, chars + size)
+    found = []
+    for element, (count, chars) in linked.items():
+        if count >= 3 and element.find(".//table") is None:
+            total = len("".join(_text(element).split()))
+            if total and chars >= 0.7 * total:
+                found.append(element)
+    return found
 
 
 def _drop_keep_tail(element, parent) -> None:
@@ -184,6 +203,8 @@ class _Walker:
 
 
 def _span(value: str | None, limit: int) -> int:
+    if value is None:
+        return 1
     try:
         return max(1, min(int(str(value).strip().rstrip(";")), limit))
     except (TypeError, ValueError):
@@ -205,21 +226,30 @@ def _cell_text(cell) -> str:
 
 
 def _table_grid(table) -> Table:
+    """Expand rowspan/colspan into a rectangular grid (merged text repeated, origins kept)."""
     rows = _rows_of(table)
-    occupied: set[tuple[int, int]] = set()
-    cells: list[SpanCell] = []
+    slots: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
+    width = 0
     for r, tr in enumerate(rows):
         c = 0
         for td in tr:
             if td.tag not in ("td", "th"):
                 continue
-            while (r, c) in occupied:
+            while (r, c) in slots:
                 c += 1
             rowspan = _span(td.get("rowspan"), len(rows) - r)
             colspan = _span(td.get("colspan"), _MAX_SPAN_COLS)
-            cells.append(SpanCell(r, c, _cell_text(td), rowspan, colspan))
+            entry = (_cell_text(td), (r, c))
             for rr in range(r, r + rowspan):
                 for cc in range(c, c + colspan):
-                    occupied.add((rr, cc))
+                    slots[(rr, cc)] = entry
             c += colspan
-    return to_table(cells)
+            width = max(width, c)
+    if not slots:
+        return Table(rows=())
+    empty = ("", None)
+    grid = [[slots.get((r, c), empty) for c in range(width)] for r in range(len(rows))]
+    return Table(
+        rows=tuple(tuple(text for text, _ in line) for line in grid),
+        origins=tuple(tuple(origin or (r, c) for c, (_, origin) in enumerate(line)) for r, line in enumerate(grid)),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -24,12 +25,14 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=8192)
 def clean_line(text: str) -> str:
     """One line of running text: whitespace runs collapsed, layout spaces between CJK dropped."""
     text = _WHITESPACE.sub(" ", text).strip()
     return _LAYOUT_SPACE.sub("", text)
 
 
+@lru_cache(maxsize=8192)  # table cells repeat ("0", labels) across rows and reports
 def label_key(text: str) -> str:
     """A label reduced for comparison: NFKC, no whitespace at all, unified quotes and variants.
 
@@ -75,6 +78,7 @@ def _plain_number(text: str) -> int | float | None:
     return -value if sign == "-" else value
 
 
+@lru_cache(maxsize=4096)
 def read_count(raw: str, *, signed: bool = False) -> Reading:
     """A count cell: "0", "１２", "3件", "—" (blank), "无" (zero), "+2"/"减少2" when ``signed``."""
     text = label_key(raw).strip("。.")
@@ -123,6 +127,7 @@ def read_money(raw: str, *, default_unit: float | None) -> Reading:
     return Reading(int(scaled) if scaled == int(scaled) else scaled, "number")
 
 
+@lru_cache(maxsize=8192)
 def looks_like_value(raw: str) -> bool:
     """True for a cell that holds a number, a blank mark, or a zero word (not a label)."""
     text = label_key(raw)
