@@ -1,0 +1,1 @@
+"""Scrapy spiders of the nianbao crawler (``scrapy list`` shows them)."""
