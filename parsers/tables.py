@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsers import schema
 from parsers.models import Problem
@@ -91,17 +92,27 @@ def _fit(values: list[str], width: int) -> list[list[str]]:
 # ------------------------------------------------------------------------------ table 3
 
 
+@lru_cache(maxsize=2048)
+def _group_of(cell: str):
+    return schema.first_match(cell, schema.REQUEST_GROUPS)
+
+
+@lru_cache(maxsize=2048)
+def _item_of(cell: str):
+    return schema.first_match(cell, schema.REQUEST_ITEMS)
+
+
 def _request_key(labels: list[str], context: str | None, template: str) -> tuple[str | None, str | None]:
     """(row key, group) for a table 3 row; row key None when the label names no row."""
     cells = [c for c in labels if c]
     group = None
     for cell in reversed(cells):
-        match = schema.first_match(cell, schema.REQUEST_GROUPS)
+        match = _group_of(cell)
         if match:
             group = match[0]
             break
     last = cells[-1] if cells else ""
-    item = schema.first_match(last, schema.REQUEST_ITEMS) or schema.first_match("".join(cells), schema.REQUEST_ITEMS)
+    item = _item_of(last) or _item_of("".join(cells))
     if item:
         return item[1], item[0]
     if (group or context) == "other" and _NUMBERING.sub("", last) == schema.OTHER_OTHER_FRAGMENT:
@@ -114,7 +125,7 @@ def _request_key(labels: list[str], context: str | None, template: str) -> tuple
 
 
 def _request_recognised(cell: str) -> bool:
-    return bool(schema.first_match(cell, schema.REQUEST_GROUPS) or schema.first_match(cell, schema.REQUEST_ITEMS))
+    return bool(_group_of(cell) or _item_of(cell))
 
 
 def _grid_columns(rows: list[Row], columns, header_test, ordered=None) -> dict[str, int] | None:
