@@ -18,3 +18,6 @@ def main() -> None:
 
 from archive.cli import parse as _parse  # noqa: E402
 cli.add_command(_parse.parse)
+from archive.cli import crawl as _crawl  # noqa: E402
+cli.add_command(_crawl.crawl)
+cli.add_command(_crawl.portals)
