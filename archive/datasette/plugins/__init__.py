@@ -1,0 +1,1 @@
+"""One-off Datasette plugins, loaded with ``--plugins-dir`` by ``archive.serve``."""

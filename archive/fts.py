@@ -1,0 +1,77 @@
+"""Chinese full-text search over character bigrams, readable by any SQLite tool.
+
+SQLite's tokenizers treat a run of Chinese characters as one word, so ``复议`` finds nothing
+inside ``行政复议``. The archive therefore indexes *overlapping character bigrams* in an
+ordinary FTS5 table (default ``unicode61`` tokenizer): ``行政复议`` is stored as the tokens
+``行政 政复 复议``. A query is rewritten the same way into an FTS5 phrase, so ``行政复议``
+becomes ``"行政 政复 复议"`` and matches only where the four characters stand together.
+Latin letters and digits are kept as whole lower-case words (``2020``, ``pdf``).
+
+The same two functions serve the loader (``bigram_text``) and the Datasette plugin that
+re-registers ``escape_fts`` (``match_expression``); docs/search.md has the measurements
+behind this choice.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Han ideographs (CJK Unified, Extension A, Compatibility) form one class of run;
+# Latin letters and digits another; everything else (punctuation, spaces) separates.
+_RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([0-9A-Za-z\uff10-\uff19]+)")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _tokens(text: str) -> list[list[str]]:
+    """Token groups, one per run: a Han run gives its bigrams, a Latin/digit run one word."""
+    groups = []
+    for han, word in _RUNS.findall(text):
+        if han:
+            groups.append([han] if len(han) == 1 else list(map(str.__add__, han, han[1:])))
+        else:
+            groups.append([word.lower().translate(_FULLWIDTH_DIGITS)])
+    return groups
+
+
+def bigram_text(text: str | None) -> str:
+    """The text as space-separated tokens for the FTS index.
+
+    :param text: any text; ``None`` gives ``""``.
+
+    >>> bigram_text("瓦庙镇2020年")
+    '瓦庙 庙镇 2020 年'
+    """
+    if not text:
+        return ""
+    # The loader's hot path (thousands of characters per report): one join per run.
+    return " ".join(
+        " ".join(map(str.__add__, han, han[1:])) if len(han) > 1
+        else han or word.lower().translate(_FULLWIDTH_DIGITS)
+        for han, word in _RUNS.findall(text)
+    )
+
+
+def match_expression(query: str) -> str:
+    """Rewrite what a person typed into an FTS5 MATCH expression over the bigram index.
+
+    Each whitespace-separated term becomes one phrase of its tokens, and all terms must
+    match. A term ending in a lone Han character ends in a prefix (``"2020 年"*``): the
+    character is found at the start of a bigram but not at the end of a run, so a search for
+    the single character ``复`` misses ``行政复``; ``复议`` finds it.
+
+    :param query: the words typed in the search box; double quotes are ignored.
+
+    >>> match_expression("行政复议 2020年")
+    '"行政 政复 复议" "2020 年"*'
+    """
+    phrases = []
+    for term in query.replace('"', " ").split():
+        groups = _tokens(term)
+        if not groups:
+            continue
+        phrase = '"' + " ".join(token for group in groups for token in group) + '"'
+        last = groups[-1]
+        if len(last) == 1 and len(last[0]) == 1 and not last[0].isascii():
+            phrase += "*"
+        phrases.append(phrase)
+    return " ".join(phrases) or '""'

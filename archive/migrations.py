@@ -1,0 +1,261 @@
+"""The archive's schema, created and evolved only through sqlite-utils ``Migrations``.
+
+Add a new ``@MIGRATIONS()`` function for every change; never edit one that has shipped,
+because archives in the wild have already applied it. docs/archive.md describes the tables,
+and archive/datasette/metadata.yml describes every column (a test keeps the three in step).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("nianbao.archive")
+
+# Canonical keys of the wide views (report-format.md). Table 3's rows, in template order;
+# "other" is one row in template 2019 and three rows in template 2021.
+REQUEST_ROWS = (
+    "new",
+    "carried_over",
+    "granted",
+    "partial",
+    "withheld.state_secret",
+    "withheld.other_law",
+    "withheld.security_stability",
+    "withheld.third_party",
+    "withheld.internal_affairs",
+    "withheld.process_info",
+    "withheld.enforcement_file",
+    "withheld.query_matter",
+    "unable.not_held",
+    "unable.needs_creation",
+    "unable.unclear",
+    "not_processed.petition",
+    "not_processed.duplicate",
+    "not_processed.publication",
+    "not_processed.excessive",
+    "not_processed.confirmation",
+    "other",
+    "other.overdue_correction",
+    "other.overdue_fee",
+    "other.other",
+    "total",
+    "carried_forward",
+)
+REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
+REVIEW_RESULTS = ("upheld", "corrected", "other", "pending", "total")
+ACTIVE_KEYS = (
+    "art20_1.rules.made",
+    "art20_1.rules.published",
+    "art20_1.rules.total",
+    "art20_1.rules.issued",
+    "art20_1.rules.repealed",
+    "art20_1.rules.in_force",
+    "art20_1.normative.made",
+    "art20_1.normative.published",
+    "art20_1.normative.total",
+    "art20_1.normative.issued",
+    "art20_1.normative.repealed",
+    "art20_1.normative.in_force",
+    "art20_5.licensing.prev_items",
+    "art20_5.licensing.change",
+    "art20_5.licensing.decisions",
+    "art20_5.other_services.prev_items",
+    "art20_5.other_services.change",
+    "art20_5.other_services.decisions",
+    "art20_6.penalty.prev_items",
+    "art20_6.penalty.change",
+    "art20_6.penalty.decisions",
+    "art20_6.coercion.prev_items",
+    "art20_6.coercion.change",
+    "art20_6.coercion.decisions",
+    "art20_8.fees.prev_items",
+    "art20_8.fees.change",
+    "art20_8.fees.amount",
+    "art20_9.procurement.items",
+    "art20_9.procurement.amount",
+)
+
+_REPORT_COLUMNS = "r.id as report_id, r.agency, r.province, r.city, r.county, r.year, r.template"
+
+
+def _column_name(key: str) -> str:
+    """``withheld.state_secret`` -> ``withheld_state_secret``: a plain SQL identifier."""
+    return key.replace(".", "_")
+
+
+def _wide_view_sql(name: str, columns: dict[str, str]) -> str:
+    """A view with one row per report and one column per canonical key (a pk lookup each)."""
+    lookups = ",\n  ".join(
+        f"(select value from cells where report_id = r.id and key = '{key}') as [{column}]"
+        for column, key in columns.items()
+    )
+    return f"create view {name} as select\n  {_REPORT_COLUMNS},\n  {lookups}\nfrom reports r"
+
+
+def wide_view_columns() -> dict[str, dict[str, str]]:
+    """For each wide view: its value columns mapped to the canonical key each one shows."""
+    return {
+        "requests_by_report": {
+            f"{_column_name(row)}_total": f"requests.{row}.total" for row in REQUEST_ROWS
+        },
+        "review_litigation_by_report": {
+            f"{group}_{result}": f"review_litigation.{group}.{result}"
+            for group in REVIEW_GROUPS
+            for result in REVIEW_RESULTS
+        },
+        "active_by_report": {_column_name(key): f"active.{key}" for key in ACTIVE_KEYS},
+    }
+
+
+@MIGRATIONS()
+def m001_initial_schema(db: Database) -> None:
+    db["portals"].create(
+        {
+            "id": str,
+            "name_zh": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "adcode": str,
+            "level": str,
+            "platform": str,
+            "start_urls": str,
+            "notes": str,
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create(
+        {
+            "portal_id": str,
+            "started": str,
+            "finished": str,
+            "scope": str,
+            "pages": int,
+            "reports_found": int,
+            "reports_new": int,
+            "reports_updated": int,
+            "errors": int,
+            "status": str,
+        },
+        pk=("portal_id", "started"),
+        foreign_keys=[("portal_id", "portals", "id")],
+    )
+    db["reports"].create(
+        {
+            "id": str,
+            "fts_rowid": int,
+            "title": str,
+            "agency": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "adcode": str,
+            "level": str,
+            "year": int,
+            "template": str,
+            "published_date": str,
+            "url": str,
+            "capture_sha256": str,
+            "portal_id": str,
+            "parse_status": str,
+            "parser_version": int,
+            "failed_checks": int,
+            "not_assessable_checks": int,
+            "cell_count": int,
+            "problem_count": int,
+            "media_type": str,
+            "ocr": int,
+            "body_text": str,
+            "sections": str,
+        },
+        pk="id",
+        not_null={"fts_rowid"},
+        foreign_keys=[("portal_id", "portals", "id")],
+    )
+    db["captures"].create(
+        {
+            "sha256": str,
+            "url": str,
+            "final_url": str,
+            "fetched_at": str,
+            "status": int,
+            "content_type": str,
+            "size": int,
+            "warc_file": str,
+            "warc_offset": int,
+            "portal_id": str,
+            "role": str,
+            "listing_title": str,
+            "listing_date": str,
+            "candidate_reason": str,
+            "parent_url": str,
+            "report_id": str,
+            "parser_version": int,
+            "parse_status": str,
+            "parse_message": str,
+            "cell_count": int,
+            "failed_checks": int,
+            "published_date": str,
+        },
+        pk="sha256",
+        foreign_keys=[("portal_id", "portals", "id"), ("report_id", "reports", "id")],
+    )
+    # reports.capture_sha256 -> captures: added after both tables exist (they point at each other).
+    db["reports"].add_foreign_key("capture_sha256", "captures", "sha256")
+    db.execute(
+        """create table cells (
+            report_id text not null references reports(id),
+            key text not null,
+            table_key text not null,
+            row_key text not null,
+            column_key text not null,
+            value numeric,
+            raw text,
+            confidence real,
+            primary key (report_id, key)
+        ) without rowid"""
+    )
+    db.execute(
+        """create table checks (
+            report_id text not null references reports(id),
+            seq integer not null,
+            rule text not null,
+            keys text not null,
+            expected numeric,
+            actual numeric,
+            status text not null,
+            blanks integer not null,
+            primary key (report_id, seq)
+        ) without rowid"""
+    )
+    db.execute(
+        """create table problems (
+            report_id text not null references reports(id),
+            seq integer not null,
+            code text not null,
+            message text not null,
+            key text,
+            primary key (report_id, seq)
+        ) without rowid"""
+    )
+    # Where each capture's bytes sit on this machine; internal, left out of exports.
+    db["_capture_locations"].create({"sha256": str, "warc_path": str}, pk="sha256")
+    for column in ("province", "year", "level", "template", "agency", "adcode", "portal_id",
+                   "capture_sha256", "failed_checks", "published_date"):
+        db["reports"].create_index([column])
+    db["reports"].create_index(["fts_rowid"], unique=True)
+    db["reports"].create_index(["province", "year"])
+    for column in ("report_id", "portal_id", "role", "parser_version"):
+        db["captures"].create_index([column])
+    db["checks"].create_index(["status"])
+    # Contentless: the index keeps tokens, not the bigram text (half the file size); rows are
+    # deleted with FTS5's 'delete' command and the old text, which reports still holds.
+    db.execute("create virtual table reports_fts using fts5(title, body, content='')")
+    for name, columns in wide_view_columns().items():
+        db.execute(_wide_view_sql(name, columns))
+
+
+def migrate(db: Database) -> None:
+    """Apply every pending migration to ``db`` (a no-op on an up-to-date archive)."""
+    MIGRATIONS.apply(db)
