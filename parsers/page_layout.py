@@ -10,6 +10,7 @@ dropped, and cells merged vertically across the break kept as one cell.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -130,9 +131,16 @@ def _header_rows(first: list[SpanCell], first_height: int, part: list[SpanCell],
     """How many leading rows of ``part`` repeat the leading rows of the table's first page."""
     top, here = _grid_rows(first, first_height, width), _grid_rows(part, height, width)
     count = 0
-    while count < min(first_height, height - 1) and here[count] == top[count] and any(here[count]):
+    while count < min(first_height, height - 1) and any(here[count]) and _alike(here[count], top[count]):
         count += 1
     return count
+
+
+def _alike(a: list[str], b: list[str]) -> bool:
+    """The same row, allowing for OCR reading a repeated header slightly differently."""
+    if a == b:
+        return True
+    return difflib.SequenceMatcher(None, "\t".join(a), "\t".join(b), autojunk=False).ratio() >= 0.9
 
 
 def _continues(last: list[str], first: list[str]) -> bool:
