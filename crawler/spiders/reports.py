@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import Response
 from playwright.async_api import Error as PlaywrightError
 from scrapy_playwright.page import PageMethod
@@ -333,7 +334,10 @@ class ReportsSpider(scrapy.Spider):
             return
         if failure.check(IgnoreRequest) and stats.circuit_open:
             return
-        message = f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}"
+        if failure.check(HttpError):
+            message = f"{request.url}: HTTP {failure.value.response.status}"
+        else:
+            message = f"{request.url}: {failure.type.__name__} {failure.getErrorMessage()}".strip()
         stats.error(message, list_page=request.meta.get("role") == "list")
         self.logger.warning("%s: %s", portal_id, message)
 
