@@ -9,7 +9,8 @@ allowed to import both the crawler and the archive (style guide D).
 Exit status: 0 when every portal's list walk completed (broken report links are counted as
 errors but are normal on real portals), 1 when the selection or registry is invalid, 2 when a
 portal's list pages failed or its circuit breaker tripped, so its reports may be incomplete
-(the other portals still ran, and everything fetched is kept).
+(the other portals still ran, and everything fetched is kept), or when a portal that yielded
+reports before lists none at all (``archive.monitor``; one ``ALERT`` line per portal on stderr).
 """
 
 from __future__ import annotations
@@ -113,7 +114,12 @@ def crawl(province, portal, start_url, platform, browser, registry, out, db, sin
 
         summary = load_crawl(db, out, portals=registry_portals or None)
         click.echo(f"loaded into {db}: {json.dumps(summary.to_dict(), ensure_ascii=False)}")
-    sys.exit(2 if troubled else 0)
+    from archive.monitor import portal_alerts, reports_yielded
+
+    alerts = portal_alerts(_runs(out)[earlier:], reports_yielded(db, _runs(out)[:earlier]))
+    for alert in alerts:  # a portal that failed or went silent: one loud line each (issue 6)
+        click.echo(alert.line(), err=True)
+    sys.exit(2 if troubled or alerts else 0)
 
 
 @click.command("portals")
