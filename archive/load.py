@@ -187,12 +187,13 @@ def _portal_row(portal: dict) -> dict:
 
 def _groups(rows: list[dict]) -> list[_Group]:
     """Report pages with their attachments; attachments whose page is absent stand alone."""
-    pages = {}
+    pages, groups = {}, {}
     for row in rows:
         if row["role"] == "report":
-            pages.setdefault(row["url"], _Group(row))
-            pages.setdefault(row.get("final_url") or row["url"], pages[row["url"]])
-    groups = {id(g): g for g in pages.values()}
+            group = _Group(row)
+            groups[id(group)] = group
+            for url in {row.get("url"), row.get("final_url")} - {None}:
+                pages.setdefault(url, group)
     for row in rows:
         if row["role"] == "attachment":
             parent = pages.get(row.get("parent_url"))
@@ -264,7 +265,7 @@ def _load_groups(db, groups, place_of, summary, progress, **options) -> None:
 
 
 def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
-               progress: Progress | None = None) -> LoadSummary:
+               progress: Progress | None = None, total: Progress | None = None) -> LoadSummary:
     """Load a crawl directory into the archive at ``db_path`` (created if missing).
 
     :param db_path: the SQLite file.
@@ -273,6 +274,8 @@ def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
         adcode, level, platform, start_urls, notes); a portal's place is every one of its
         reports' place. Portals the manifest names but the list lacks get a bare row.
     :param progress: called with the number of captures handled after each report.
+    :param total: called once, before work starts, with the number of captures to handle
+        (report pages and attachments; list pages are only recorded).
     :returns: a ``LoadSummary``.
     """
     crawl_dir = Path(crawl_dir)
@@ -297,7 +300,10 @@ def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
         r["id"]: _place_of_portal(dict(r)) for r in db.query("select * from portals")
     }
     groups = []
-    for group in _groups([r for r in rows if r["role"] != "list"]):
+    documents = [r for r in rows if r["role"] != "list"]
+    if total:
+        total(len(documents))
+    for group in _groups(documents):
         if _done(db, group):
             summary.skipped += len(group.members)
             if progress:
@@ -366,7 +372,7 @@ def _files(paths: Iterable) -> list[Path]:
 def ingest_files(db_path, paths, *, agency: str | None = None, province: str | None = None,
                  city: str | None = None, county: str | None = None, adcode: str | None = None,
                  level: str | None = None, url: str | None = None,
-                 progress: Progress | None = None) -> LoadSummary:
+                 progress: Progress | None = None, total: Progress | None = None) -> LoadSummary:
     """Load documents a person downloaded by hand.
 
     Each file's exact bytes are appended to ``<db stem>.captures/ingest.warc.gz`` beside the
@@ -383,6 +389,7 @@ def ingest_files(db_path, paths, *, agency: str | None = None, province: str | N
     :param level: administrative level (province, city, county, township, department).
     :param url: where the document was published, if known (only with a single file).
     :param progress: called with 1 after each file.
+    :param total: called once, before work starts, with the number of files.
     """
     db_path = Path(db_path)
     summary = LoadSummary()
@@ -392,7 +399,10 @@ def ingest_files(db_path, paths, *, agency: str | None = None, province: str | N
     if adcode and not province:
         given = dataclasses.replace(place_for_code(adcode), level=level or place_for_code(adcode).level)
     groups = []
-    for path in _files(paths):
+    files = _files(paths)
+    if total:
+        total(len(files))
+    for path in files:
         data = path.read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         row = {

@@ -21,3 +21,5 @@ cli.add_command(_parse.parse)
 from archive.cli import crawl as _crawl  # noqa: E402
 cli.add_command(_crawl.crawl)
 cli.add_command(_crawl.portals)
+from archive.cli import archive as _archive  # noqa: E402
+for _command in _archive.COMMANDS: cli.add_command(_command)  # noqa: E702
