@@ -50,6 +50,17 @@ NIANBAO_BROWSER_WAIT_MS = _env("NIANBAO_BROWSER_WAIT_MS", 15000)
 NIANBAO_PROGRESS_INTERVAL = _env("NIANBAO_PROGRESS_INTERVAL", 10.0)
 # Chromium for script-built lists and JS challenges: Debian's when installed, else Playwright's.
 NIANBAO_CHROMIUM = _env("NIANBAO_CHROMIUM", "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else "")
+# Scale-out (crawler/scaleout.py, docs/operations.md). Empty (default): one process with Scrapy's
+# own scheduler. A redis:// URL: this process is one of N workers sharing a Redis frontier
+# (scrapy-redis queue + duplicate filter) for the crawl named NIANBAO_REDIS_CRAWL; each worker
+# still writes its own NIANBAO_OUTPUT_DIR. A worker silent for 3 heartbeats counts as dead and
+# the requests it had in flight go back to the queue.
+NIANBAO_REDIS_URL = _env("NIANBAO_REDIS_URL", "")
+NIANBAO_REDIS_CRAWL = _env("NIANBAO_REDIS_CRAWL", "reports")
+NIANBAO_REDIS_HEARTBEAT = _env("NIANBAO_REDIS_HEARTBEAT", 5.0)
+# Default: none. Switches the scheduler to the Redis frontier when NIANBAO_REDIS_URL is set
+# (an add-on, so `-s NIANBAO_REDIS_URL=…` works as well as the environment variable).
+ADDONS = {"crawler.scaleout.RedisFrontier": 0}
 
 # ---------------------------------------------------------------- politeness
 # Default "Scrapy/VERSION (+https://scrapy.org)": say who crawls and how to reach us.
