@@ -21,6 +21,11 @@ _INTERNAL = {
             "applied_at": "when it was applied (UTC)",
         },
     ),
+    "_capture_locations": (
+        "抓取文件位置 — where each capture's WARC file sits on the machine that built the "
+        "archive; internal, left out of exports",
+        {"sha256": "the capture (captures.sha256)", "warc_path": "absolute path of its WARC file"},
+    ),
     "_readme": (
         "说明 — this table: what every table and column of the archive holds",
         {

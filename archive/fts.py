@@ -15,11 +15,19 @@ behind this choice.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Han ideographs (CJK Unified, Extension A, Compatibility) form one class of run;
 # Latin letters and digits another; everything else (punctuation, spaces) separates.
-_RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([0-9A-Za-z\uff10-\uff19]+)")
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_RUNS = re.compile(
+    r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    r"|([0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+)"
+)
+
+
+def _word(run: str) -> str:
+    # full-width ２０２０ / ＡＢ as typed in Chinese text -> 2020 / ab
+    return unicodedata.normalize("NFKC", run).lower()
 
 
 def _tokens(text: str) -> list[list[str]]:
@@ -29,7 +37,7 @@ def _tokens(text: str) -> list[list[str]]:
         if han:
             groups.append([han] if len(han) == 1 else list(map(str.__add__, han, han[1:])))
         else:
-            groups.append([word.lower().translate(_FULLWIDTH_DIGITS)])
+            groups.append([_word(word)])
     return groups
 
 
@@ -46,7 +54,7 @@ def bigram_text(text: str | None) -> str:
     # The loader's hot path (thousands of characters per report): one join per run.
     return " ".join(
         " ".join(map(str.__add__, han, han[1:])) if len(han) > 1
-        else han or word.lower().translate(_FULLWIDTH_DIGITS)
+        else han or _word(word)
         for han, word in _RUNS.findall(text)
     )
 
