@@ -12,6 +12,8 @@ from parsers.text import clean_line, cn_year_digits, find_dates, label_key, nfkc
 
 _REPORT_TITLE = re.compile(r"(信息公开|政务公开|公开).{0,16}(年度报告|年报|工作报告)|年度.{0,12}信息公开.{0,8}报告")
 _NOTICE = re.compile(r"(关于.{0,60}(通知|通告|公告|意见|方案|要点|函|批复))|(的通知|通知$)")
+# "当前位置：首页 > 政务公开 > 政府信息公开年度报告": a breadcrumb copied with the page text.
+_BREADCRUMB = re.compile(r"当前位置|您的位置|[>＞»›]\s*\S+\s*[>＞»›]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TITLE_TAIL = re.compile(
     r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?)?[的]?(?:政府|政务)?(?:信息公开|政务公开|信息)?(?:工作)?(?:年度)?(?:报告|年报)$"
@@ -31,7 +33,8 @@ MARKERS_2019 = ("新制作数量", "新公开数量", "对外公开总数", "上
 def find_title(first_lines: list[str], page_title: str | None, listing_title: str | None) -> str:
     """The report's title: the page's own if it names a report, else the first lines of the
     text (a title broken over two lines is joined), else the listing title."""
-    for index, line in enumerate(first_lines[:8]):
+    first_lines = [line for line in first_lines[:24] if not _BREADCRUMB.search(line)]
+    for index, line in enumerate(first_lines[:16]):
         if "报告" in line or "年报" in line:
             return clean_line(line)
         following = first_lines[index + 1] if index + 1 < len(first_lines) else ""
@@ -105,6 +108,22 @@ def _find_parent(name: str, body: str) -> str | None:
             candidate = names[0]
             if body.count(candidate) >= 2:
                 return candidate + level
+    return None
+
+
+_DATE_LABEL = re.compile(r"^(?:发布日期|发布时间|公开日期)\s*[:：]?\s*(.*)$")
+
+
+def labelled_date(first_lines: list[str]) -> str | None:
+    """The 发布日期 of a 索引号 block copied with the page text, its date on the same line or
+    the next ("发布日期：" / "2022-01-25")."""
+    for index, line in enumerate(first_lines):
+        match = _DATE_LABEL.match(line)
+        if match:
+            following = first_lines[index + 1] if index + 1 < len(first_lines) else ""
+            dates = find_dates(match.group(1)) or (find_dates(following) if not match.group(1) else [])
+            if dates:
+                return dates[0]
     return None
 
 

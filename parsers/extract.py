@@ -10,6 +10,7 @@ could not be read as problems.
 from __future__ import annotations
 
 from parsers import classify, schema
+from parsers.cell_lines import rebuild_rows
 from parsers.checks import run_checks
 from parsers.models import Cell, Layout, NotAnnualReport, Problem, Report
 from parsers.rows import Line, Row, layout_items
@@ -19,6 +20,7 @@ from parsers.text import Reading
 
 _TABLES = (("active", "table 2 (主动公开)"), ("requests", "table 3 (依申请)"), ("review_litigation", "table 4 (复议诉讼)"))
 _MIN_REPORT_CHARS = 200
+_REBUILT_TABLE_IDS = 1_000_000  # table ids of rebuilt rows, clear of the layout's own tables
 
 
 def _item_text(item) -> str:
@@ -60,7 +62,10 @@ def report_from_layout(
         ]
     elif template is None:
         problems.append(Problem("unknown_year", "the year reported on is named nowhere, so the template is unknown"))
-    published = layout.published_date or classify.signature_date(lines[-8:]) or _date(listing_date)
+    published = (
+        layout.published_date or classify.labelled_date(lines[:40]) or classify.signature_date(lines[-8:])
+        or _date(listing_date)
+    )
     return Report(
         title=title,
         agency=classify.find_agency(title, body_text),
@@ -116,9 +121,14 @@ def _ensure_report(title: str, body_text: str, bounds: dict, items) -> None:
 
 def _read_tables(items, bounds, template: str):
     rows_by_table = {}
-    for key, _name in _TABLES:
+    for number, (key, _name) in enumerate(_TABLES):
         start, end = bounds.get(key, (0, len(items)))
-        rows_by_table[key] = [item for item in items[start:end] if isinstance(item, Row)]
+        rows = [item for item in items[start:end] if isinstance(item, Row)]
+        if not rows:
+            # one cell per line without tabs: the rows are rebuilt from the part's lines
+            lines = [item for item in items[start:end] if isinstance(item, Line)]
+            rows = rebuild_rows(lines, key, template, _REBUILT_TABLE_IDS + number)
+        rows_by_table[key] = rows
     results: dict[str, TableResult] = {
         "active": read_active(rows_by_table["active"], template),
         "requests": read_requests(rows_by_table["requests"], template),
@@ -141,7 +151,7 @@ def _read_tables(items, bounds, template: str):
             if reading is None:
                 missing.add(key)
                 row = key.rsplit(".", 1)[0]
-                if result.found and row not in reported_rows and not any(p.key == row for p in problems):
+                if result.found and row not in reported_rows and not any(p.key and row.startswith(p.key) for p in problems):
                     reported_rows.add(row)
                     problems.append(Problem("missing_row", f"row {row} not found in {name}", row))
                 reading, raw = Reading(None, "missing"), ""

@@ -9,6 +9,11 @@ Paragraph lines give rows in three text forms seen in real extracted text:
   followed by a tab line starts the next row;
 * tab-separated rows: ``"规章\\t0\\t0\\t1"``;
 * ``|``-separated rows: ``"| 规章 | 0 | 0 | 1 |"`` (rules like ``---|---`` are skipped).
+
+Blank lines outside tabbed rows stay in the stream as empty ``Line``s (``gap``, or ``blank_cell``
+for a line of only non-breaking or ideographic spaces, a copied ``&nbsp;`` cell): one cell per
+line *without* tabs is rebuilt into rows later (``parsers.cell_lines``), once the table it
+belongs to is known, and there a blank line may be a blank cell.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ _CONTINUATION_MAX = 16
 
 @dataclass(frozen=True)
 class Line:
-    """A line of prose (outside any table)."""
+    """A line of prose (outside any table); ``text`` is empty for a blank line."""
 
     text: str
+    blank_cell: bool = False
+    """A blank line that held only non-breaking/ideographic spaces (a copied ``&nbsp;`` cell)."""
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,14 @@ class Row:
     cells: tuple[str, ...]
     table: int
     grid: bool = False
+    readings: tuple[tuple[str, ...], ...] = ()
+    """Rebuilt text rows whose blank cells were blank lines: every placement of the values
+    that the text allows (more than one: the row is ambiguous unless one reading adds up)."""
 
 
 Item = Line | Row
+_GAP = Line("")
+_BLANK_CELL = Line("", blank_cell=True)
 
 
 def layout_items(layout: Layout) -> list[Item]:
@@ -119,6 +131,8 @@ def _text_items(lines: list[str], items: list[Item], table_id: int) -> int:
     for index, line in enumerate(lines):
         if _is_blank(line):
             gap += 1
+            if row is None:
+                items.append(_GAP if not line or line.strip(" \t\r\f") == "" else _BLANK_CELL)
             continue
         if _is_cell_line(line):
             if row is None or gap > 0:

@@ -189,7 +189,8 @@ def read_requests(rows: list[Row], template: str) -> TableResult:
                 result.problems.append(Problem("unknown_row_label", f"table 3 row {label!r} matches no row of the {template} template"))
             continue
         result.found = True
-        _store_row(result, f"requests.{key}", key, columns, values, row.cells, grid, _requests_row_adds_up)
+        _store_row(result, f"requests.{key}", key, columns, values, row.cells, grid, _requests_row_adds_up,
+                   placements=row.readings)
     return result
 
 
@@ -212,12 +213,16 @@ def _requests_row_adds_up(values: list[Reading]) -> bool:
     return sum(v.value for v in values[:6]) == values[6].value
 
 
-def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, readers=None) -> None:
-    """Put one row's values under ``key.<column>``, resolving stray cells or reporting them."""
+def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, readers=None, placements=()) -> None:
+    """Put one row's values under ``key.<column>``, resolving stray cells or reporting them.
+    ``placements``: the readings a rebuilt text row allows (``Row.readings``)."""
     width = len(columns)
     raw_by_key = dict(zip(map(label_key, raw_cells), raw_cells))
     readers = readers or [lambda text: read_count(text)] * width
-    candidates = [values] if grid else _fit(values, width)
+    if placements:
+        candidates = [list(p) for p in placements]
+    else:
+        candidates = [values] if grid else _fit(values, width)
     readings = [[readers[i](v) for i, v in enumerate(c)] for c in candidates if len(c) == width]
     chosen = None
     if readings:
@@ -230,7 +235,13 @@ def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, r
                 chosen = adding[0]
     if chosen is None:
         shown = " | ".join(v or "∅" for v in values)
-        if candidates and len(candidates[0]) < width:
+        if placements:
+            message = (
+                f"{prefix}: blank lines leave {len(placements)} placements of its values in {width} columns "
+                f"open and no single one adds up: {shown}"
+            )
+            code = "ambiguous_row"
+        elif candidates and len(candidates[0]) < width:
             message = f"{prefix} has {len(candidates[0])} values for {width} columns: {shown}"
             code = "missing_cells"
         else:
@@ -286,7 +297,7 @@ def read_review(rows: list[Row]) -> TableResult:
             values.extend(_split(_keys(data_row), lambda c: False)[1])
             if len(values) >= len(columns):
                 break
-    _store_row(result, "review_litigation", "", columns, values, row.cells, grid, _review_adds_up)
+    _store_row(result, "review_litigation", "", columns, values, row.cells, grid, _review_adds_up, placements=row.readings)
     result.readings = {k.lstrip("."): v for k, v in result.readings.items()}
     return result
 
@@ -347,5 +358,6 @@ def read_active(rows: list[Row], template: str) -> TableResult:
                 readers.append(lambda raw, unit=unit: read_money(raw, default_unit=unit))
             else:
                 readers.append(lambda raw, signed=column.signed: read_count(raw, signed=signed))
-        _store_row(result, f"active.{spec.key}", spec.key, names, values, row.cells, None, lambda _: False, readers)
+        _store_row(result, f"active.{spec.key}", spec.key, names, values, row.cells, None, lambda _: False, readers,
+                   placements=row.readings)
     return result
