@@ -23,3 +23,5 @@ cli.add_command(_crawl.crawl)
 cli.add_command(_crawl.portals)
 from archive.cli import archive as _archive  # noqa: E402
 for _command in _archive.COMMANDS: cli.add_command(_command)  # noqa: E702
+from archive.cli import ops as _ops  # noqa: E402
+for _command in _ops.COMMANDS: cli.add_command(_command)  # noqa: E702
