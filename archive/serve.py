@@ -1,7 +1,9 @@
 """Publishing the archive with Datasette: read-only, with metadata, plugins and limits.
 
 The database is served *immutable* (opened read-only, so no statement can change it, and
-Datasette offers the file for download), with an SQL time limit and a row cap. The metadata
+Datasette offers the file for download), with an SQL time limit and a row cap. Immutable
+means Datasette assumes the file never changes: load into the archive while it is not
+served, or serve an exported copy. The metadata
 in ``archive/datasette/metadata.yml`` is written for a database called ``archive``; it is
 re-keyed to the served file's name. Plugins: ``archive/datasette/plugins`` (Chinese search)
 and the installed datasette-dashboards (charts at ``/-/dashboards``).
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -68,7 +71,17 @@ def datasette_command(db_path: str | Path, *, port: int = 8001, host: str = "127
     return command
 
 
+def _checkpoint(db_path) -> None:
+    # Immutable mode reads the main file only: fold a WAL left by a load into it first.
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("pragma wal_checkpoint(truncate)")
+    finally:
+        conn.close()
+
+
 def _write_metadata(db_path, directory: Path) -> Path:
+    _checkpoint(db_path)
     path = directory / f"{Path(db_path).stem}-metadata.json"
     path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
     return path
