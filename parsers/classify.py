@@ -135,3 +135,15 @@ def signature_date(last_lines: list[str]) -> str | None:
             if dates:
                 return dates[-1]
     return None
+
+
+def table_marker(key: str) -> str | None:
+    """Which statistical table a header row or line (a ``label_key``) opens, if any:
+    ``active`` (第二十条/信息内容), ``requests`` (申请人情况/自然人) or ``review_litigation``."""
+    if "第二十条" in key or key.startswith("信息内容"):
+        return "active"
+    if "申请人情况" in key or "自然人" in key:
+        return "requests"
+    if key == "行政复议" or ("复议" in key and ("诉讼" in key or "维持" in key)):
+        return "review_litigation"
+    return None

@@ -16,7 +16,7 @@ from parsers.models import Cell, Layout, NotAnnualReport, Problem, Report
 from parsers.rows import Line, Row, layout_items
 from parsers.sections import SECTION_KEYS, heading_key
 from parsers.tables import TableResult, read_active, read_requests, read_review
-from parsers.text import Reading
+from parsers.text import Reading, label_key
 
 _TABLES = (("active", "table 2 (主动公开)"), ("requests", "table 3 (依申请)"), ("review_litigation", "table 4 (复议诉讼)"))
 _MIN_REPORT_CHARS = 200
@@ -91,20 +91,38 @@ def _date(text: str | None) -> str | None:
 
 
 def _section_bounds(items) -> dict[str, tuple[int, int]]:
-    """Item index ranges (heading excluded) of each part found."""
+    """Item index ranges (heading excluded) of each part found; a part missing under the
+    usual numbering is looked for again under other numberings."""
+    starts = _section_starts(items, frozenset())
+    missing = frozenset(SECTION_KEYS) - {key for key, _ in starts}
+    if missing:
+        starts = _section_starts(items, missing)
+    bounds = {}
+    for position, (key, index) in enumerate(starts):
+        end = starts[position + 1][1] if position + 1 < len(starts) else _appendix_start(items, index)
+        bounds[key] = (index + 1, end)
+    return bounds
+
+
+def _appendix_start(items, after: int) -> int:
+    """Where the last part ends: at an appendix ("附表1", "附件：…统计表") or the end."""
+    for index in range(after + 1, len(items)):
+        item = items[index]
+        if isinstance(item, Line) and item.text.startswith(("附表", "附件")) and len(item.text) <= 30:
+            return index
+    return len(items)
+
+
+def _section_starts(items, extended: frozenset[str]) -> list[tuple[str, int]]:
     starts: list[tuple[str, int]] = []
     after = -1
     for index, item in enumerate(items):
-        if isinstance(item, Line):
-            key = heading_key(item.text, after)
+        if isinstance(item, Line) and item.text:
+            key = heading_key(item.text, after, extended)
             if key:
                 starts.append((key, index))
                 after = SECTION_KEYS.index(key)
-    bounds = {}
-    for position, (key, index) in enumerate(starts):
-        end = starts[position + 1][1] if position + 1 < len(starts) else len(items)
-        bounds[key] = (index + 1, end)
-    return bounds
+    return starts
 
 
 def _ensure_report(title: str, body_text: str, bounds: dict, items) -> None:
@@ -119,15 +137,58 @@ def _ensure_report(title: str, body_text: str, bounds: dict, items) -> None:
         )
 
 
+def _table_rows(region: list, key: str, template: str, number: int) -> list[Row]:
+    rows = [item for item in region if isinstance(item, Row)]
+    if rows:
+        return rows
+    # one cell per line without tabs: the rows are rebuilt from the region's lines
+    lines = [item for item in region if isinstance(item, Line)]
+    rebuilt = rebuild_rows(lines, key, template, _REBUILT_TABLE_IDS + number)
+    return rebuilt if any(len(r.cells) > 1 for r in rebuilt) else []
+
+
+def _marker(item) -> str | None:
+    if isinstance(item, Row):
+        return classify.table_marker(label_key("".join(item.cells)))
+    if item.text and len(item.text) <= 45 and not item.text.endswith("。"):
+        return classify.table_marker(label_key(item.text))
+    return None
+
+
+def _own_rows(region: list, key: str) -> list:
+    """A part's items up to where another table's header begins (a part whose successor's
+    heading was not found runs on into the next table)."""
+    for index, item in enumerate(region):
+        marker = _marker(item)
+        if marker is not None and marker != key:
+            return region[:index]
+    return region
+
+
+def _regions_by_content(items) -> dict[str, list]:
+    """The items of each table found by its own header words, wherever it sits: under no
+    heading, under an odd one, or in an appendix (附表) after the six parts."""
+    regions: dict[str, list] = {key: [] for key, _ in _TABLES}
+    current = None
+    for item in items:
+        marker = _marker(item)
+        if marker is None and isinstance(item, Line) and heading_key(item.text, -1) in ("overview", "problems", "other"):
+            current = None
+        current = marker or current
+        if current:
+            regions[current].append(item)
+    return regions
+
+
 def _read_tables(items, bounds, template: str):
     rows_by_table = {}
+    by_content = None
     for number, (key, _name) in enumerate(_TABLES):
-        start, end = bounds.get(key, (0, len(items)))
-        rows = [item for item in items[start:end] if isinstance(item, Row)]
+        rows = _table_rows(_own_rows(items[slice(*bounds[key])], key), key, template, number) if key in bounds else []
         if not rows:
-            # one cell per line without tabs: the rows are rebuilt from the part's lines
-            lines = [item for item in items[start:end] if isinstance(item, Line)]
-            rows = rebuild_rows(lines, key, template, _REBUILT_TABLE_IDS + number)
+            # no heading, or a part that only says "详见附表": the table by its header words
+            by_content = by_content if by_content is not None else _regions_by_content(items)
+            rows = _table_rows(by_content[key], key, template, number)
         rows_by_table[key] = rows
     results: dict[str, TableResult] = {
         "active": read_active(rows_by_table["active"], template),

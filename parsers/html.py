@@ -183,6 +183,10 @@ class _Walker:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "table" and element.find(".//table") is None:
             self._flush()
+            caption = element.find("caption")
+            if caption is not None:  # "<caption>二、主动公开政府信息情况</caption>": a heading
+                self._buffer.append(_text(caption))
+                self._flush()
             table = _table_grid(element)
             if table.rows:
                 self._out.append(table)

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from parsers.models import Layout, Table
+from parsers.sections import heading_key
 from parsers.text import clean_line
 
 _RULE_CELL = re.compile(r"^[\s\-:=+]{3,}$")
@@ -66,12 +67,26 @@ def layout_items(layout: Layout) -> list[Item]:
                 table_id = _text_items(pending, items, table_id)
                 pending = []
             table_id += 1
-            items.extend(Row(tuple(clean_line(c) for c in row), table_id, grid=True) for row in block.rows)
+            for row in block.rows:
+                cells = tuple(clean_line(c) for c in row)
+                heading = _spanning_heading(cells)
+                items.append(Line(heading) if heading else Row(cells, table_id, grid=True))
         else:
             pending.extend(block.text.split("\n"))
     if pending:
         _text_items(pending, items, table_id)
     return items
+
+
+def _spanning_heading(cells: tuple[str, ...]) -> str | None:
+    """A part's heading written as a table row spanning every column
+    ("三、收到和处理政府信息公开申请情况" atop table 3): a heading line, not a table row."""
+    text = cells[0] if cells else ""
+    if not text or any(c != text for c in cells[1:] if c) or len(text) > 40:
+        return None
+    if not _HEADING.match(text) and not text.endswith(("情况", "事项")):
+        return None  # a lone "行政复议" over a header is the table's own
+    return text if heading_key(text, -1) is not None else None
 
 
 def _is_blank(line: str) -> bool:

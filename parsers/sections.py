@@ -3,6 +3,10 @@
 A heading is a short line, numbered 一、…六、 or not numbered at all; "（二）主动公开政府信息情况。"
 inside the overview is a sub-heading and does not count. Parts are taken in order, so a
 phrase quoted later in the text cannot move a part backwards.
+
+Some reports number their parts otherwise ("（四）政府信息公开行政复议…", "第二部分 主动公开…",
+"3.收到和处理…"). Those numberings are also how sub-headings are numbered, so they are
+accepted (``extended``) only for a part the usual numbering did not find.
 """
 
 from __future__ import annotations
@@ -21,18 +25,28 @@ _PHRASES = (
     ("other", ("其他需要报告", "其他事项")),
 )
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
+_NUMBERED_OTHERWISE = re.compile(r"^(?:第[一二三四五六]部分[、:：.．]?|[(（][一二三四五六][)）]|[1-6][、.．](?!\d))")
 _MAX_HEADING = 40
 
 
-def heading_key(line: str, after: int) -> str | None:
-    """The section key ``line`` is the heading of, if any section after index ``after``."""
+def heading_key(line: str, after: int, extended: frozenset[str] = frozenset()) -> str | None:
+    """The section key ``line`` is the heading of, if any section after index ``after``;
+    the parts in ``extended`` may also be numbered otherwise ("（四）", "第四部分", "4.")."""
     key = label_key(line)
     if not key or len(key) > _MAX_HEADING or key.endswith(("。", "；", ";")):
         return None
     numbered = _NUMBERED.match(key)
-    body = key[numbered.end():] if numbered else key
-    if not numbered and len(body) > 20:
-        return None
+    if numbered:
+        return _section_of(key[numbered.end():], True, after)
+    if extended:
+        otherwise = _NUMBERED_OTHERWISE.match(key)
+        if otherwise:
+            section = _section_of(key[otherwise.end():], True, after)
+            return section if section in extended else None
+    return _section_of(key, False, after) if len(key) <= 20 else None
+
+
+def _section_of(body: str, numbered: bool, after: int) -> str | None:
     for index, (section, phrases) in enumerate(_PHRASES):
         if index <= after:
             continue
