@@ -25,3 +25,5 @@ from archive.cli import archive as _archive  # noqa: E402
 for _command in _archive.COMMANDS: cli.add_command(_command)  # noqa: E702
 from archive.cli import ops as _ops  # noqa: E402
 for _command in _ops.COMMANDS: cli.add_command(_command)  # noqa: E702
+from archive.cli import schedule as _schedule  # noqa: E402
+cli.add_command(_schedule.schedule)

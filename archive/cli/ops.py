@@ -27,11 +27,11 @@ from archive.load import load_crawl
 from archive.monitor import PortalAlert, latest_run, portal_alerts, read_runs, reports_yielded
 
 
-def load_directories(db: Path, directories: list[Path], portals: list[dict] | None) -> list[PortalAlert]:
+def load_directories(db: Path | None, directories: list[Path], portals: list[dict] | None) -> list[PortalAlert]:
     """Load capture directories into the archive one after another (one writer), then judge
     the latest run of every directory together against the archive's history.
 
-    :param db: the archive.
+    :param db: the archive; None judges the runs against the directories' own history only.
     :param directories: crawl output directories (``manifest.jsonl``, ``warc/``, ``runs.jsonl``).
     :param portals: the portal registry as dicts, for places; None leaves places to the loader.
     :returns: the alerts of portals that failed or went silent.
@@ -43,7 +43,7 @@ def load_directories(db: Path, directories: list[Path], portals: list[dict] | No
         current += last
         earlier += runs[: len(runs) - len(last)]
     yielded = reports_yielded(db, earlier)  # before loading: this run's reports are not history
-    for directory in directories:
+    for directory in directories if db is not None else ():
         summary = load_crawl(db, directory, portals=portals)
         click.echo(f"loaded {directory} into {db}: {json.dumps(summary.to_dict(), ensure_ascii=False)}", err=True)
     alerts = portal_alerts(current, yielded)
