@@ -79,7 +79,8 @@ def describe(db: Database) -> list[dict]:
     rows = []
     for name in [*db.table_names(), *db.view_names()]:
         if name.startswith("reports_fts_"):
-            rows.append({"table_name": name, "column_name": "", "description": _FTS_SHADOW})
+            rows += [{"table_name": name, "column_name": column, "description": _FTS_SHADOW}
+                     for column in ["", *db[name].columns_dict]]
             continue
         table_description, columns = known[name]
         rows.append({"table_name": name, "column_name": "", "description": table_description})

@@ -77,7 +77,7 @@ def ingest(paths, db, agency, province, city, county, adcode, level, url):
     """
     crawl_dirs = [p for p in paths if p.is_dir() and (p / "manifest.jsonl").exists()]
     documents = [p for p in paths if p not in crawl_dirs]
-    if url and len(documents) != 1:
+    if url and (len(documents) != 1 or documents[0].is_dir()):
         raise click.UsageError("--url names one document; give exactly one file with it")
     if crawl_dirs:
         portals = _registry_portals()
