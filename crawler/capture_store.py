@@ -7,6 +7,9 @@ Layout of an output directory::
     <out>/runs.jsonl                              one line per portal per finished run (stats)
     <out>/seen.jsonl                              URLs fetched but not archived: their bytes repeat
                                                   an archived capture (reposts); never fetched again
+    <out>/pending.jsonl                           attachments found on a report page, written before
+                                                  the page's capture: a resumed crawl fetches those
+                                                  not yet archived even though the page is known
 
 Every record is written and flushed to the WARC file *before* its manifest line, and the
 manifest line is written in one call and flushed: after a ``kill -9`` a manifest line always
@@ -75,6 +78,7 @@ class CaptureIndex:
         self.urls: dict[str, set[str]] = defaultdict(set)
         self.hashes: dict[str, set[str]] = defaultdict(set)
         self.finished_portals: set[str] = set()
+        self.pending: dict[str, list[dict]] = defaultdict(list)
 
     def add(self, portal_id: str, url: str, final_url: str, sha256: str) -> None:
         self.urls[portal_id].update((url, final_url))
@@ -103,11 +107,15 @@ class CaptureStore:
         self.manifest_path = self.out_dir / "manifest.jsonl"
         self.runs_path = self.out_dir / "runs.jsonl"
         self.seen_path = self.out_dir / "seen.jsonl"
+        self.pending_path = self.out_dir / "pending.jsonl"
         self.index = CaptureIndex()
         for row in _read_jsonl(self.manifest_path):
             self.index.add(row["portal_id"], row["url"], row["final_url"], row["sha256"])
         for row in _read_jsonl(self.seen_path):
             self.index.urls[row["portal_id"]].add(row["url"])
+        for row in _read_jsonl(self.pending_path):
+            if not self.index.has_url(row["portal_id"], row["url"]):
+                self.index.pending[row["portal_id"]].append(row)
         for row in _read_jsonl(self.runs_path):
             if row.get("finished_at") and row.get("lists_complete"):
                 self.index.finished_portals.add(row["portal_id"])
@@ -167,6 +175,13 @@ class CaptureStore:
         self._manifest.flush()
         self.index.add(capture.portal_id, capture.url, capture.final_url, capture.sha256)
         return line
+
+    def write_pending(self, portal_id: str, attachments: list[dict]) -> None:
+        """Remember a report page's attachments before the page itself is archived."""
+        with self.pending_path.open("a", encoding="utf-8") as fh:
+            fh.write("".join(json.dumps({"portal_id": portal_id, **a}, ensure_ascii=False) + "\n"
+                             for a in attachments))
+            fh.flush()
 
     def write_seen(self, portal_id: str, url: str, sha256: str, reason: str) -> None:
         """Remember a URL whose bytes were not archived (a repost of archived content)."""

@@ -58,7 +58,8 @@ def capture_store(crawler) -> CaptureStore:
 
 
 class ProgressDisplay:
-    """Logs pages, reports found and errors per portal every NIANBAO_PROGRESS_INTERVAL seconds."""
+    """Logs pages, reports found and errors per portal every NIANBAO_PROGRESS_INTERVAL seconds
+    (0: only once, when the crawl ends)."""
 
     def __init__(self, crawler, interval: float):
         self.crawler = crawler
@@ -69,14 +70,12 @@ class ProgressDisplay:
 
     @classmethod
     def from_crawler(cls, crawler):
-        interval = crawler.settings.getfloat("NIANBAO_PROGRESS_INTERVAL")
-        if interval <= 0:
-            raise NotConfigured
-        return cls(crawler, interval)
+        return cls(crawler, crawler.settings.getfloat("NIANBAO_PROGRESS_INTERVAL"))
 
     def spider_opened(self, spider):
-        self.loop = task.LoopingCall(self.show, spider)
-        self.loop.start(self.interval, now=False)
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.show, spider)
+            self.loop.start(self.interval, now=False)
 
     def show(self, spider, final: bool = False):
         for stats in getattr(spider, "portal_stats", {}).values():

@@ -3,10 +3,11 @@
 * ``BackoffRetryMiddleware`` — Scrapy's retry (5xx, 408, 429, timeouts, lost connections)
   waiting ``NIANBAO_RETRY_BACKOFF * 2**attempt`` seconds (or the server's ``Retry-After``,
   capped at ``NIANBAO_RETRY_BACKOFF_MAX``) before each new attempt.
-* ``PortalHealthMiddleware`` — counts each portal's requests and, after
-  ``NIANBAO_CIRCUIT_BREAKER_FAILURES`` consecutive final failures (5xx after retries, timeouts,
-  refused connections), stops sending that portal's requests for the rest of the run. The
-  rest of the crawl goes on; the portal's stats say ``circuit_open``.
+* ``PortalHealthMiddleware`` — counts each portal's requests (retries included) and, after
+  ``NIANBAO_CIRCUIT_BREAKER_FAILURES`` consecutive failed attempts (5xx, 429, timeouts,
+  refused connections) with no success between them, stops sending that portal's requests
+  (retries included) for the rest of the run. The rest of the crawl goes on; the portal's
+  stats say ``circuit_open``.
 * ``JsChallengeMiddleware`` — a first response of HTTP 412 (or 202) whose page is a script
   that sets a cookie and reloads (瑞数 Ruishu style) is handed to Chromium once per site; the
   spider's ``solve_challenge`` replays the request with the cookies the browser earned, and the
@@ -58,8 +59,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 
 class PortalHealthMiddleware:
-    """Per-portal request counts and circuit breaker (placed outside the retry middleware, so
-    it sees only final outcomes)."""
+    """Per-portal request counts and circuit breaker (placed inside the retry middleware, so it
+    sees every attempt)."""
 
     def __init__(self, crawler):
         self.crawler = crawler

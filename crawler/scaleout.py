@@ -56,6 +56,15 @@ redis.call('HSET', KEYS[2], token, popped[2] .. '\\n' .. popped[1])
 return {token, popped[1]}
 """
 
+# Queue a request unless the duplicate filter has its fingerprint; both in one step, so a kill
+# can never leave a fingerprint recorded for a request that was not queued.
+# KEYS: dupefilter set, queue; ARGV: fingerprint, score, request, check the filter (1/0).
+_ENQUEUE = """
+if ARGV[4] == '1' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # Put a processing hash back into the queue unless its worker's heartbeat is alive.
 # KEYS: queue, processing hash, heartbeat key, workers set; ARGV: worker id, force (1/0).
 _REQUEUE = """
@@ -87,6 +96,7 @@ class RedisFrontier:
             "REDIS_URL": url,
             "SCHEDULER": "crawler.scaleout.ReliableScheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",  # a sorted set: the Lua scripts rely on it
             # scrapy-redis default False: the first worker to close would wipe the shared queue.
             "SCHEDULER_PERSIST": True,
             "SCHEDULER_QUEUE_KEY": f"nianbao:{crawl}:requests",
@@ -126,6 +136,7 @@ class ReliableScheduler(Scheduler):
         self.local: deque[Request] = deque()
         self.pending_items: dict[str, int] = defaultdict(int)
         self.output_done: set[str] = set()
+        self._push = self.server.register_script(_ENQUEUE)
         self._pop = self.server.register_script(_POP)
         self._requeue = self.server.register_script(_REQUEUE)
         self.server.sadd(self._key("workers"), self.worker)
@@ -211,15 +222,20 @@ class ReliableScheduler(Scheduler):
         return queued
 
     def _enqueue(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
         try:
-            self.queue.push(request)
+            data = self.queue._encode_request(request)
         except Exception as error:  # noqa: BLE001 - pickling fails in many ways; the request must not be lost
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
             logger.debug("keeping %s in this worker (not serialisable: %s)", request, error)
             self.local.append(request)
             return True
+        check = "0" if request.dont_filter else "1"
+        fingerprint = self.df.request_fingerprint(request)
+        if not self._push(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, data, check]):
+            self.df.log(request, self.spider)
+            return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True

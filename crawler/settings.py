@@ -46,7 +46,7 @@ NIANBAO_RETRY_BACKOFF_MAX = _env("NIANBAO_RETRY_BACKOFF_MAX", 60.0)
 NIANBAO_CHALLENGE_WAIT = _env("NIANBAO_CHALLENGE_WAIT", 1.0)
 # How long the browser waits for a script-built list's `wait_for` selector.
 NIANBAO_BROWSER_WAIT_MS = _env("NIANBAO_BROWSER_WAIT_MS", 15000)
-# Seconds between progress lines (pages, reports, errors per portal); 0 turns them off.
+# Seconds between progress lines (pages, reports, errors per portal); 0: only the final lines.
 NIANBAO_PROGRESS_INTERVAL = _env("NIANBAO_PROGRESS_INTERVAL", 10.0)
 # Chromium for script-built lists and JS challenges: Debian's when installed, else Playwright's.
 NIANBAO_CHROMIUM = _env("NIANBAO_CHROMIUM", "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else "")
@@ -89,12 +89,13 @@ DOWNLOAD_WARNSIZE = 30 * 1024 * 1024
 RETRY_TIMES = _env("NIANBAO_RETRY_TIMES", 3)
 # Default [500, 502, 503, 504, 522, 524, 408, 429] (kept, stated for the reader).
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-# Default: none of ours. The retry middleware is replaced by one that backs off, the breaker
-# sits outside it (lower number) to see final outcomes only, the challenge solver inside it.
+# Default: none of ours. The retry middleware is replaced by one that backs off; the breaker
+# sits inside it (higher number) so every failed attempt counts and retries of a portal whose
+# circuit is open are dropped too; the challenge solver sits closest to the download.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
-    "crawler.middlewares.PortalHealthMiddleware": 540,
+    "crawler.middlewares.PortalHealthMiddleware": 560,
     "crawler.middlewares.JsChallengeMiddleware": 580,
 }
 # Default: none. The capture store writes WARC + manifest; the progress display logs per portal.

@@ -108,6 +108,10 @@ class ReportsSpider(scrapy.Spider):
                 request = self._list_request(follow, portal, column=follow.request.url, depth=0)
                 if request is not None:
                     yield request
+            # Attachments of reports archived by an interrupted run, not archived themselves.
+            for pending in self.index.pending.get(portal.id, []):
+                if not self._known(portal, pending["url"]):
+                    yield self._attachment_request(portal, pending)
 
     # ------------------------------------------------------------------ requests
 
@@ -254,15 +258,21 @@ class ReportsSpider(scrapy.Spider):
         if capture is None:
             return  # same bytes as a report already archived (a repost): its files are known too
         stats.reports += 1
-        yield capture
         adapter = ADAPTERS.get(self.detected.get(portal.id, portal.platform), ADAPTERS["generic"])
-        for url, text in adapter.attachments(response):
-            if self._known(portal, url):
-                continue
-            self.requested[portal.id].add(url)
-            meta = self._meta(portal, url, role="attachment", parent_url=capture.final_url,
-                              listing_title=text or None, candidate_reason="linked from report page")
-            yield Request(url, callback=self.parse_attachment, errback=self.on_error, meta=meta)
+        attachments = [{"url": url, "parent_url": capture.final_url, "listing_title": text or None}
+                       for url, text in adapter.attachments(response) if not self._known(portal, url)]
+        if attachments:  # before the page's capture, so a kill in between loses nothing
+            self.store.write_pending(portal.id, attachments)
+        yield capture
+        for attachment in attachments:
+            yield self._attachment_request(portal, attachment)
+
+    def _attachment_request(self, portal: Portal, attachment: dict) -> Request:
+        url = attachment["url"]
+        self.requested[portal.id].add(url)
+        meta = self._meta(portal, url, role="attachment", parent_url=attachment["parent_url"],
+                          listing_title=attachment.get("listing_title"), candidate_reason="linked from report page")
+        return Request(url, callback=self.parse_attachment, errback=self.on_error, meta=meta)
 
     def parse_attachment(self, response: Response):
         portal = self.portals[response.meta["portal_id"]]
@@ -329,13 +339,13 @@ class ReportsSpider(scrapy.Spider):
         if portal_id not in self.portal_stats:
             return
         stats = self.portal_stats[portal_id]
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        if failure.check(HttpError):  # (a subclass of IgnoreRequest)
+            message = f"{request.url}: HTTP {failure.value.response.status}"
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             stats.robots_blocked += 1
             return
-        if failure.check(IgnoreRequest) and stats.circuit_open:
-            return
-        if failure.check(HttpError):
-            message = f"{request.url}: HTTP {failure.value.response.status}"
+        elif failure.check(IgnoreRequest) and stats.circuit_open:
+            message = f"{request.url}: not fetched, circuit breaker open"  # a page lost all the same
         else:
             message = f"{request.url}: {failure.type.__name__} {failure.getErrorMessage()}".strip()
         stats.error(message, list_page=request.meta.get("role") == "list")

@@ -1,0 +1,104 @@
+"""Platform adapters on the replica's pages (fetched over 127.0.0.1), and --platform auto."""
+
+import urllib.request
+
+import pytest
+from scrapy.http import FormRequest, HtmlResponse, TextResponse
+
+from crawler.platforms import ADAPTERS
+from crawler.platforms.base import Follow, Listing, normalise_date
+from crawler.platforms.detect import detect_platform
+from crawler.platforms.trs import page_count
+from crawler.registry import load_registry
+from tests.crawler.conftest import manifest, run_crawl
+
+
+def fetch(url: str) -> TextResponse:
+    with urllib.request.urlopen(url) as reply:
+        body, content_type = reply.read(), reply.headers.get("Content-Type", "")
+    cls = HtmlResponse if "html" in content_type else TextResponse
+    return cls(url=url, body=body, headers={"Content-Type": content_type})
+
+
+@pytest.fixture(scope="module")
+def portals(replica_registry):
+    return load_registry(replica_registry)
+
+
+def found(adapter, response, portal):
+    out = list(ADAPTERS[adapter].parse_list(response, portal))
+    return [x for x in out if isinstance(x, Listing)], [x for x in out if isinstance(x, Follow)]
+
+
+@pytest.mark.parametrize("portal_id, platform", [
+    ("replica_hubei_qingshan_gov", "trs"),
+    ("replica_zhejiang_xikou_gov", "hanweb"),
+    ("replica_anhui_donghe_gov", "anhui"),
+    ("replica_guangdong_nanling_gov", "gkmlpt"),
+    ("replica_sichuan_xishan_gov", "generic"),
+])
+def test_auto_detection_from_the_column_page(portals, portal_id, platform):
+    assert detect_platform(fetch(portals[portal_id].start_urls[0])) == platform
+
+
+def test_trs_pager_script_and_subcolumns(portals, replica):
+    portal = portals["replica_hubei_qingshan_gov"]
+    listings, follows = found("trs", fetch(replica.origin("trs") + "/zwgk/zfxxgknb/2023n/bmnb/index.html"), portal)
+    # 35 departments + a budget item, 10 per page: createPageHTML says 4 pages
+    assert [f.request.url.rsplit("/", 1)[1] for f in follows if f.kind == "page"] == ["index_1.html", "index_2.html", "index_3.html"]
+    assert len(listings) == 10 and all("/2023n/bmnb/2024" in item.url for item in listings)
+    _, follows = found("trs", fetch(portal.start_urls[0]), portal)
+    assert sorted(f.request.url.split("/zfxxgknb/")[1] for f in follows if f.kind == "subcolumn") == ["2023n/", "2024n/"]
+
+
+def test_trs_page_count_signatures():
+    assert page_count("createPageHTML('paging',25,1,'index','html',500);") == (25, "index", "html")
+    assert page_count('function createPageHTML(a,b){} createPageHTML(10, 0, "dezlist", "shtml");') == (10, "dezlist", "shtml")
+    assert page_count("var countPage = 7;") == (7, "index", "html")
+    assert page_count("<p>no pager</p>") is None
+
+
+def test_hanweb_datastore_then_dataproxy_posts(portals):
+    portal = portals["replica_zhejiang_xikou_gov"]
+    listings, follows = found("hanweb", fetch(portal.start_urls[0]), portal)
+    assert len(listings) == 8 and all("/art/" in item.url for item in listings)
+    assert all(item.date and item.title for item in listings)
+    posts = [f.request for f in follows]
+    assert all(isinstance(r, FormRequest) and r.method == "POST" for r in posts)
+    assert [r.url.split("?")[1] for r in posts] == ["startrecord=9&endrecord=32&perpage=8",
+                                                    "startrecord=33&endrecord=51&perpage=8"]
+    assert b"columnid=1229460362" in posts[0].body and b"unitid=212860" in posts[0].body
+    endpoints = [f.request.url for f in ADAPTERS["hanweb"].start(portal) if f.kind == "endpoint"]
+    assert len(endpoints) == 6 and all("xxgkAnnualReport.jsp?area=" in u for u in endpoints)
+
+
+def test_gkmlpt_reads_sid_and_walks_the_api(portals):
+    portal = portals["replica_guangdong_nanling_gov"]
+    (start,) = ADAPTERS["gkmlpt"].start(portal)
+    shell = fetch(start.request.url.split("#")[0])
+    shell.request = start.request
+    listings, follows = found("gkmlpt", HtmlResponse(url=shell.url, body=shell.body, request=start.request,
+                                                     headers={"Content-Type": "text/html"}), portal)
+    assert listings == [] and follows[0].request.url.endswith("/gkmlpt/api/all/2947?page=1&sid=662021")
+
+
+def test_anhui_report_routes_are_endpoints(portals):
+    follows = list(ADAPTERS["anhui"].start(portals["replica_anhui_donghe_gov"]))
+    assert [f.kind for f in follows].count("endpoint") == 6
+    assert follows[0].kind == "column"
+
+
+def test_dates_in_listings():
+    assert normalise_date("发布日期：2023年1月9日") == "2023-01-09"
+    assert normalise_date("2026/01/19 10:00") == "2026-01-19"
+    assert normalise_date("2023-13-40") is None
+
+
+def test_start_url_with_platform_auto_crawls_a_hanweb_column(replica, tmp_path):
+    column = replica.origin("hanweb") + "/col/col1229460362/index.html"
+    run_crawl(tmp_path, tmp_path / "unused.toml", f"start_url={column}", "platform=auto")
+    rows = manifest(tmp_path)
+    reports = {r["sha256"] for r in rows if r["role"] == "report"}
+    expected = {e.sha256 for e in replica.expected("hanweb") if e.role == "report" and "/art/" in e.url}
+    assert reports == expected
+    assert sum(r["role"] == "list" for r in rows) == 3  # column page + two dataproxy batches
