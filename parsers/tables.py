@@ -128,11 +128,19 @@ def _request_recognised(cell: str) -> bool:
     return bool(_group_of(cell) or _item_of(cell))
 
 
-def _grid_columns(rows: list[Row], columns, header_test, ordered=None) -> dict[str, int] | None:
-    """Column index per column key from the header rows of one grid, or None if unusable."""
+def _grid_columns(rows: list[Row], columns, header_test, ordered=None, fits=False) -> dict[str, int] | None:
+    """Column index per column key from the header rows of one grid, or None if unusable.
+
+    With ``fits``, also None when no data row reaches the header's last column: the header
+    cells span other grid columns than the data cells (each header cell two columns wide,
+    each data cell one), so the header grid does not say where the data sits."""
     header = [_keys(r) for r in rows if _is_header(r, header_test)]
     if not header:
         return None
+    if fits:
+        found = _grid_columns(rows, columns, header_test, ordered)
+        extent = max((max(i for i, c in enumerate(r.cells) if c) for r in rows if _has_number(_keys(r))), default=-1)
+        return found if found and extent >= max(found.values()) else None
     width = max(len(r) for r in header)
     found: dict[str, int] = {}
     for c in range(width):
@@ -175,7 +183,7 @@ def read_requests(rows: list[Row], template: str) -> TableResult:
             continue
         if row.grid and row.table not in grid_maps:
             grid_maps[row.table] = _grid_columns(
-                [r for r in rows if r.table == row.table], schema.REQUEST_COLUMNS, _REQUEST_HEADER
+                [r for r in rows if r.table == row.table], schema.REQUEST_COLUMNS, _REQUEST_HEADER, fits=True
             )
         grid = grid_maps.get(row.table) if row.grid else None
         labels, values = _row_parts(row, cells, grid, _request_recognised)
@@ -200,11 +208,20 @@ def _row_parts(row: Row, cells: list[str], grid: dict[str, int] | None, recognis
         first = min(grid.values())
         last = max(grid.values())
         beyond = [c for c in cells[last + 1 :] if c]
-        # a row that does not line up with the header (a number among the label cells, or
-        # cells beyond the last column) is read as text instead
-        if not beyond and not _has_number(cells[:first]):
+        # a row that does not line up with the header (a number among the label cells, cells
+        # beyond the last column, or a value in a column the header names nothing for, as
+        # when each header cell spans two columns and the data cells one) is read as text
+        if not beyond and not _has_number(cells[:first]) and not _off_grid(cells, first, grid):
             return cells[:first], [cells[i] if i < len(cells) else "" for i in grid.values()]
     return _split(cells, recognised)
+
+
+def _off_grid(cells: list[str], first: int, grid: dict[str, int]) -> bool:
+    """A value in a column no header names (a merged cell repeating its left neighbour aside)."""
+    mapped = set(grid.values())
+    return any(
+        cells[i] and i not in mapped and cells[i] != cells[i - 1] for i in range(first, min(len(cells), max(mapped) + 1))
+    )
 
 
 def _requests_row_adds_up(values: list[Reading]) -> bool:
@@ -286,7 +303,7 @@ def read_review(rows: list[Row]) -> TableResult:
     row = data[0]
     grid = None
     if row.grid:
-        grid = _grid_columns([r for r in rows if r.table == row.table], columns, _REVIEW_HEADER, _review_column)
+        grid = _grid_columns([r for r in rows if r.table == row.table], columns, _REVIEW_HEADER, _review_column, fits=True)
     cells = _keys(row)
     if grid and not [c for c in cells[max(grid.values()) + 1 :] if c]:
         values = [cells[grid[k]] if grid[k] < len(cells) else "" for k in columns]

@@ -109,6 +109,12 @@ def test_blank_total_column_makes_row_checks_not_assessable():
     assert checks["review_litigation.sum.litigation_direct"].status == "pass"
     assert checks["review_litigation.sum.litigation_direct"].blanks
     assert not report.failed_checks and report.is_complete
+    # exactly the two rules the spec makes not assessable: the granted row's empty total, and
+    # the total column's outcomes (7 stated in 总计, its parts left empty)
+    assert {c.rule for c in report.checks if c.status == "not_assessable"} == {
+        "requests.row_sum.granted",
+        "requests.outcomes.total",
+    }
 
 
 def test_inconsistent_report_names_its_failing_checks():
@@ -196,3 +202,64 @@ def test_html_tables_become_expanded_grids():
     assert all(len(r) == 15 for r in review.rows)
     assert review.rows[1][:5] == ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
     assert review.origins[2][0] == (1, 0)  # the rowspan=2 header cell
+
+
+def test_header_cells_spanning_other_columns_than_the_data_cells_2019():
+    # Every table 3 header cell spans two grid columns and every data cell one: the header
+    # grid would put "总计" in column 15 where no data row reaches. Read by labels instead.
+    report = parsed("header_spans_2019.html")
+    assert (report.agency, report.year, report.template, report.published_date) == (
+        "泰宁县市场监督管理局", 2020, "2019", "2021-01-28")
+    assert report.is_complete and all(c.status == "pass" for c in report.checks)
+    assert row(report, "new") == [4, 1, None, None, None, None, 5]  # &nbsp; cells are blank, not 0
+    assert row(report, "carried_over") == [0, None, None, None, None, None, 0]
+    assert row(report, "unable.not_held") == [1, None, None, None, None, None, 1]
+    assert row(report, "withheld.third_party") == [0, None, None, None, None, None, 0]  # under 不/予/公/开
+    values = report.cell_values()
+    raw = {c.key: c.raw for c in report.cells}
+    assert [values[f"active.art20_1.normative.{c}"] for c in ("made", "published", "total")] == [2, 2, 17]
+    assert raw["active.art20_1.normative.total"] == "17件"  # "0件", "17件": counts with their unit
+    assert [values[f"active.art20_5.other_services.{c}"] for c in ("prev_items", "change", "decisions")] == [None] * 3
+    assert values["active.art20_5.licensing.change"] == -1
+    assert values["active.art20_9.procurement.amount"] == 9.2 and raw["active.art20_9.procurement.amount"] == "9.2万元"
+    assert [values[f"review_litigation.litigation_after_review.{c}"] for c in ("upheld", "total")] == [None, None]
+
+
+def test_inconsistent_2019_report_names_its_failing_checks():
+    report = parsed("inconsistent_2019.txt")
+    assert (report.agency, report.template) == ("灵武市梧桐树乡人民政府", "2019")
+    assert report.is_complete  # read right; the report contradicts itself
+    failing = {c.rule: (c.expected, c.actual) for c in report.failed_checks}
+    assert failing == {
+        "requests.balance.natural_person": (3, 4),  # 3 new + 0 carried over != 4 total + 0 forward
+        "requests.outcomes.natural_person": (4, 3),  # 总计 says 4, the outcomes 2 + 1
+        "requests.row_sum.total": (4, 5),  # 4 + 1 != 4
+        "review_litigation.sum.review": (1, 2),  # 1 upheld + 1 corrected != 1
+    }
+
+
+def test_2021_table_2_in_full_with_fees_in_wan_yuan():
+    report = parsed("fees_wan_2021.html")
+    values = report.cell_values()
+    raw = {c.key: c.raw for c in report.cells}
+    assert report.is_complete
+    assert {k: v for k, v in values.items() if k.startswith("active.")} == {
+        "active.art20_1.rules.issued": 1,
+        "active.art20_1.rules.repealed": 0,
+        "active.art20_1.rules.in_force": 4,  # header "现行有效件"
+        "active.art20_1.normative.issued": 5,
+        "active.art20_1.normative.repealed": 2,
+        "active.art20_1.normative.in_force": 27,
+        "active.art20_5.licensing.decisions": 1203,
+        "active.art20_6.penalty.decisions": 0,  # "0件"
+        "active.art20_6.coercion.decisions": None,  # "—": not filled in
+        "active.art20_8.fees.amount": 9.2,
+    }
+    assert raw["active.art20_8.fees.amount"] == "9.2万元" and raw["active.art20_6.penalty.decisions"] == "0件"
+
+
+def test_2021_fees_in_yuan_are_normalised_to_wan_yuan():
+    report = parsed("fees_yuan_2021.txt")
+    fee = next(c for c in report.cells if c.key == "active.art20_8.fees.amount")
+    assert (fee.value, fee.raw) == (25.1, "251000元")  # the cell's own unit beats the header's 万元
+    assert report.is_complete
