@@ -25,7 +25,8 @@ import pdfplumber.table
 import pytesseract
 from PIL import Image, ImageOps
 
-from parsers.models import Layout, Problem, UnreadableDocument
+from parsers import ocr_lexicon
+from parsers.models import Block, Layout, Problem, Table, UnreadableDocument
 from parsers.page_layout import GeoCell, Line, Page, TablePart, assemble, join_text
 
 LANGUAGE = "chi_sim"
@@ -35,6 +36,8 @@ MAX_IMAGE_PIXELS = 60_000_000
 """A bigger image is a decompression bomb or a poster, not a report page."""
 MAX_FRAMES = 12
 _DARK = 140
+MIN_NUMBER_CONFIDENCE = 70
+"""Tesseract's confidence (0-100) under which an OCR'd number is reported as doubtful."""
 _TOUCH = 3
 """A border runs into the rules at its ends (pixels); a stroke of a character stops short."""
 
@@ -75,7 +78,22 @@ def read_layout(data: bytes, media_type: str) -> Layout:
                                 "with chi_sim is not installed: archived as image only"))
         return Layout(media_type=media_type, blocks=(), problems=tuple(problems))
     pages = [read_page(frame, problems, page_number=n + 1) for n, frame in enumerate(frames)]
-    return Layout(media_type=media_type, blocks=assemble(pages), ocr=True, problems=tuple(problems))
+    return Layout(media_type=media_type, blocks=corrected(assemble(pages)), ocr=True, problems=tuple(problems))
+
+
+def corrected(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """OCR'd blocks with table labels set to the official wording they almost match.
+
+    Done once tables are rejoined across pages, so that the two halves of a label split by a
+    page break are corrected together (``parsers.ocr_lexicon``).
+    """
+    result = []
+    for block in blocks:
+        if isinstance(block, Table):
+            rows = tuple(tuple(ocr_lexicon.correct(text) for text in row) for row in block.rows)
+            block = Table(rows=rows, origins=block.origins, confidence=block.confidence)
+        result.append(block)
+    return tuple(result)
 
 
 def read_page(image: Image.Image, problems: list[Problem], page_number: int = 1) -> Page:
@@ -98,7 +116,10 @@ def read_page(image: Image.Image, problems: list[Problem], page_number: int = 1)
     tables = _tables(h_edges + v_edges, tolerance)
     try:
         for part in tables:
-            _read_cells(cleaned, part.cells)
+            doubtful = _read_cells(cleaned, part.cells)
+            if doubtful:
+                problems.append(Problem("ocr_doubtful_cells", f"page {page_number}: {len(doubtful)} table cell(s) "
+                                        f"read with low confidence or not at all: {', '.join(doubtful[:8])}"))
             cleaned[int(part.top):int(part.bottom) + 1, int(part.x0):int(part.x1) + 1] = 255
         words = _tesseract_words(Image.fromarray(cleaned), "--psm 3")
     except (RuntimeError, pytesseract.TesseractError) as error:
@@ -132,27 +153,35 @@ _NUMERIC = re.compile(r"^[\d.]{1,8}$")
 _DIGITS = "--psm 6 -c tessedit_char_whitelist=0123456789."
 
 
-def _read_cells(cleaned: np.ndarray, cells: list[GeoCell]) -> None:
+def _read_cells(cleaned: np.ndarray, cells: list[GeoCell]) -> list[str]:
     """OCR the cells of a table, all in one Tesseract call, from a column of their crops.
 
     Read in place, digits alone in a cell ("0") are often dropped as noise by page layout
     analysis; stacked one under another as one uniform block (``--psm 6``) they are read.
     Then the short cells of the columns that hold numbers are read again with digits only,
-    so a "1" cannot come out as "工" or a "3" as "纪".
+    so a "1" cannot come out as "工" or a "3" as "纪". Returns the doubtful readings: cells
+    with ink read as blank, and numbers read with confidence under ``MIN_NUMBER_CONFIDENCE``.
     """
     crops = {id(cell): crop for cell in cells if (crop := _crop(cleaned, cell)) is not None}
     readings = _read_stacked([crops[id(c)] for c in cells if id(c) in crops], "--psm 6")
     for cell, (text, confidence) in zip([c for c in cells if id(c) in crops], readings, strict=True):
         cell.text, cell.confidence = text, confidence
-    numeric = [c for c in _numeric_columns(cells) if id(c) in crops and len(c.text) <= 8]
+    numeric = [c for c in _numeric_columns(cells)
+               if id(c) in crops and len(c.text) <= 8 and ocr_lexicon.correct(c.text) not in ocr_lexicon.LABELS]
     for cell, (text, confidence) in zip(numeric, _read_stacked([crops[id(c)] for c in numeric], _DIGITS),
                                         strict=True):
-        cell.text, cell.confidence = text, confidence
+        # Digit-only reading is unsure of a lone "1"; two readings agreeing make it sure.
+        agreed = text == cell.text and cell.confidence is not None
+        cell.text, cell.confidence = text, max(confidence, cell.confidence) if agreed else confidence
+    unread = ["(blank)" for c in cells if id(c) in crops and not c.text]
+    unsure = [f"{c.text!r} ({c.confidence:.0f})" for c in numeric
+              if c.text and c.confidence is not None and c.confidence < MIN_NUMBER_CONFIDENCE]
+    return unread + unsure
 
 
 def _crop(cleaned: np.ndarray, cell: GeoCell) -> np.ndarray | None:
     """The ink of a cell, trimmed to its bounding box, or None for a blank cell."""
-    inset = 5  # stay clear of what is left of the erased ruling
+    inset = 5  # stay clear of what is left of the erased rules
     crop = cleaned[int(cell.top) + inset:int(cell.bottom) - inset, int(cell.x0) + inset:int(cell.x1) - inset]
     rows, cols = np.nonzero(crop < _DARK) if crop.size else ((), ())
     if len(rows) < 4:
@@ -161,16 +190,18 @@ def _crop(cleaned: np.ndarray, cell: GeoCell) -> np.ndarray | None:
 
 
 def _numeric_columns(cells: list[GeoCell]) -> list[GeoCell]:
-    """Cells of the columns where most filled cells read as numbers."""
+    """Cells of the columns, and of the rows, where most filled cells read as numbers."""
     columns: dict[tuple[int, int], list[GeoCell]] = {}
+    rows: dict[tuple[int, int], list[GeoCell]] = {}
     for cell in cells:
         columns.setdefault((round(cell.x0 / 10), round(cell.x1 / 10)), []).append(cell)
-    chosen = []
-    for column in columns.values():
-        filled = [c for c in column if c.text]
+        rows.setdefault((round(cell.top / 10), round(cell.bottom / 10)), []).append(cell)
+    chosen: dict[int, GeoCell] = {}
+    for line in [*columns.values(), *rows.values()]:
+        filled = [c for c in line if c.text]
         if filled and sum(bool(_NUMERIC.match(c.text)) for c in filled) >= 0.6 * len(filled):
-            chosen += filled
-    return chosen
+            chosen.update((id(c), c) for c in filled)
+    return list(chosen.values())
 
 
 def _read_stacked(crops: list[np.ndarray], config: str) -> list[tuple[str, float]]:
@@ -271,7 +302,8 @@ def _tables(edges: list[dict], tolerance: float) -> list[TablePart]:
     """Cell boxes from ruling segments, through pdfplumber's table geometry."""
     if not edges:
         return []
-    merged = pdfplumber.table.merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
+    # Scanned rules break where the toner was thin: join collinear pieces across small gaps.
+    merged = pdfplumber.table.merge_edges(edges, tolerance, tolerance, 3 * tolerance, 3 * tolerance)
     cells = pdfplumber.table.intersections_to_cells(
         pdfplumber.table.edges_to_intersections(merged, tolerance, tolerance))
     parts = []

@@ -20,8 +20,10 @@ from parsers.table_grid import SpanCell, to_table
 # A cell starting one of these begins a new row of tables 2-4: "1.属于…", "（三）不予公开",
 # "三、本年度办理结果", "第二十条…"; a continuation of a row split by a page break does not.
 _ROW_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+\s*[.．、]|第)")
+_PUNCTUATION = re.compile(r"[\s()（）:：,，.．“”\"'、|]")
 _NUMBER = re.compile(r"^\s*[-+]?[\d０-９][\d０-９,.，．]*\s*(?:件|万元|元|%)?\s*$")
-_PAGE_NUMBER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?[\d０-９]+(?:\s*页)?(?:\s*[/／共]\s*[\d０-９]+\s*页?)?[\s\-—–－·]*$")
+_PAGE_PUNCTUATION = re.compile(r"[\s()（）:：,，.．“”\"'、|]")
+_NUMBER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?[\d０-９]+(?:\s*页)?(?:\s*[/／共]\s*[\d０-９]+\s*页?)?[\s\-—–－·]*$")
 
 
 @dataclass
@@ -140,7 +142,8 @@ def _alike(a: list[str], b: list[str]) -> bool:
     """The same row, allowing for OCR reading a repeated header slightly differently."""
     if a == b:
         return True
-    return difflib.SequenceMatcher(None, "\t".join(a), "\t".join(b), autojunk=False).ratio() >= 0.9
+    left, right = _PUNCTUATION.sub("", "".join(a)), _PUNCTUATION.sub("", "".join(b))
+    return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio() >= 0.85
 
 
 def _continues(last: list[str], first: list[str]) -> bool:

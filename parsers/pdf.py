@@ -74,7 +74,7 @@ def read_layout(data: bytes, media_type: str = MEDIA_TYPE) -> Layout:
         problems.append(Problem("garbage_text_layer", "the text layer of page(s) "
                                 f"{_numbers(garbage)} is not Chinese text (a font with a wrong CMap); read as image"))
     used_ocr = _ocr_pages(document, pages, needs_ocr, problems)
-    blocks = assemble(pages)
+    blocks = ocr.corrected(assemble(pages)) if used_ocr else assemble(pages)
     document.close()
     return Layout(media_type=media_type, blocks=blocks, title=title, ocr=used_ocr, problems=tuple(problems))
 
