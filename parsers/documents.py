@@ -16,7 +16,7 @@ import email.policy
 import olefile
 
 from parsers import detect, docx, ocr, office, pdf, spreadsheet
-from parsers.models import Layout, Paragraph, Problem, UnreadableDocument
+from parsers.models import Layout, Problem, UnreadableDocument
 
 _IMAGES = {detect.PNG, detect.JPEG, detect.GIF, detect.TIFF, detect.BMP, detect.WEBP}
 _WORD_LIKE = {detect.DOC, detect.WPS, detect.RTF, detect.ODT}
@@ -69,11 +69,13 @@ def _read_word_like(data: bytes, media_type: str) -> Layout:
     except UnreadableDocument as error:
         if media_type != detect.DOC or "not installed" not in str(error):
             raise
-        text = office.antiword_text(data)
-        problem = Problem("approximate_tables", "read with antiword (LibreOffice is not installed): "
-                          "tables are |-separated text lines")
-        blocks = tuple(Paragraph(line) for line in text.splitlines() if line.strip())
-        return Layout(media_type=media_type, blocks=blocks, problems=(problem,))
+        from parsers import plaintext  # antiword draws tables as |-separated rows: a text layout
+
+        layout = plaintext.read_layout(office.antiword_text(data))
+        problem = Problem("read_with_antiword", "LibreOffice is not installed: read with antiword, "
+                          "whose tables are |-separated text rows")
+        return Layout(media_type=media_type, blocks=layout.blocks, title=layout.title,
+                      problems=(*layout.problems, problem))
     return _as(docx.read_layout(converted), media_type)
 
 

@@ -62,10 +62,18 @@ def available() -> bool:
 
 
 def read_layout(data: bytes, media_type: str) -> Layout:
-    """Read an image file (PNG, JPEG, TIFF with one page per frame, …) as a scanned report."""
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow raises DecompressionBombError above 2x this
+    """Read an image file (PNG, JPEG, TIFF with one page per frame, …) as a scanned report.
+
+    Raises ``UnreadableDocument`` for a broken image, one too big to be a page, and when
+    Tesseract is missing (the reason starts with ``image_only``: nothing can be read).
+    """
     try:
         image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise UnreadableDocument(f"image of {image.width}x{image.height} pixels is too big to be a report page")
+        if not available():
+            raise UnreadableDocument(f"image_only: the document is an image and Tesseract ({tesseract_command()}) "
+                                     "with chi_sim is not installed: archived as image only")
         frames = []
         for index in range(min(getattr(image, "n_frames", 1), MAX_FRAMES)):
             image.seek(index)
@@ -73,10 +81,6 @@ def read_layout(data: bytes, media_type: str) -> Layout:
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise UnreadableDocument(f"unreadable image ({error})") from error
     problems: list[Problem] = []
-    if not available():
-        problems.append(Problem("image_only", f"the document is an image and Tesseract ({tesseract_command()}) "
-                                "with chi_sim is not installed: archived as image only"))
-        return Layout(media_type=media_type, blocks=(), problems=tuple(problems))
     pages = [read_page(frame, problems, page_number=n + 1) for n, frame in enumerate(frames)]
     return Layout(media_type=media_type, blocks=corrected(assemble(pages)), ocr=True, problems=tuple(problems))
 

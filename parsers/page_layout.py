@@ -22,8 +22,7 @@ from parsers.table_grid import SpanCell, to_table
 _ROW_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+\s*[.．、]|第)")
 _PUNCTUATION = re.compile(r"[\s()（）:：,，.．“”\"'、|]")
 _NUMBER = re.compile(r"^\s*[-+]?[\d０-９][\d０-９,.，．]*\s*(?:件|万元|元|%)?\s*$")
-_PAGE_PUNCTUATION = re.compile(r"[\s()（）:：,，.．“”\"'、|]")
-_NUMBER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?[\d０-９]+(?:\s*页)?(?:\s*[/／共]\s*[\d０-９]+\s*页?)?[\s\-—–－·]*$")
+_PAGE_NUMBER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?[\d０-９]+(?:\s*页)?(?:\s*[/／共]\s*[\d０-９]+\s*页?)?[\s\-—–－·]*$")
 
 
 @dataclass

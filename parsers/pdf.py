@@ -43,8 +43,10 @@ _JUNK = re.compile(r"\(cid:\d+\)|[\u00c0-\u00ff\u0080-\u00bf\ue000-\uf8ff\ufffd]
 def read_layout(data: bytes, media_type: str = MEDIA_TYPE) -> Layout:
     """Read a PDF into paragraphs and table grids; OCR the pages that have no usable text.
 
-    Raises ``UnreadableDocument`` for an encrypted or damaged file; an image-only PDF without
-    Tesseract gives a ``Layout`` with no blocks and an ``image_only`` problem.
+    Raises ``UnreadableDocument`` for an encrypted or damaged file, and when nothing at all
+    can be read (an image-only PDF without Tesseract: the reason names it, ``image_only``).
+    Pages read partly (some scanned without Tesseract, a garbage text layer, too many pages)
+    come back as ``Layout.problems``.
     """
     document = _open_pdfium(data)
     problems: list[Problem] = []
@@ -76,6 +78,9 @@ def read_layout(data: bytes, media_type: str = MEDIA_TYPE) -> Layout:
     used_ocr = _ocr_pages(document, pages, needs_ocr, problems)
     blocks = ocr.corrected(assemble(pages)) if used_ocr else assemble(pages)
     document.close()
+    if not blocks:
+        reasons = "; ".join(p.message for p in problems) or "PDF with no text and no images"
+        raise UnreadableDocument(f"nothing readable: {reasons}")
     return Layout(media_type=media_type, blocks=blocks, title=title, ocr=used_ocr, problems=tuple(problems))
 
 

@@ -1,7 +1,8 @@
 """Spreadsheets (.xlsx through openpyxl, .xls through xlrd) to a ``Layout``.
 
-Some organs publish the three statistical tables as a workbook. Each sheet becomes a
-``Paragraph`` with its name (表2 …) followed by one ``Table`` grid, merged ranges expanded.
+Some organs publish the report, or just its tables, as a workbook. Each sheet is cut at its
+blank rows: a run of rows with one cell each (a title, a part heading) becomes paragraphs, any
+other run a ``Table`` grid with its merged ranges expanded.
 Numbers are written as a person would read them: integers without ``.0``.
 """
 
@@ -27,10 +28,31 @@ def read_layout(data: bytes, media_type: str) -> Layout:
     else:
         sheets = _xlsx_sheets(data)
     blocks: list[Block] = []
-    for name, cells in sheets:
-        if cells:
-            blocks += [Paragraph(name), to_table(cells)]
+    for cells in sheets:
+        blocks += _regions(cells)
     return Layout(media_type=media_type, blocks=tuple(blocks))
+
+
+def _regions(cells: list[SpanCell]) -> list[Block]:
+    """A sheet's blocks: runs of rows separated by blank rows; a run where no row holds two
+    cells is text (one paragraph per row), any other run is a table."""
+    by_row: dict[int, list[SpanCell]] = {}
+    for cell in cells:
+        for r in range(cell.row, cell.row + cell.rowspan):
+            by_row.setdefault(r, []).append(cell)
+    blocks: list[Block] = []
+    run: list[int] = []
+    for r in [*sorted(by_row), None]:
+        if run and (r is None or r != run[-1] + 1):
+            members = {id(c): c for row in run for c in by_row[row]}.values()
+            if all(len(by_row[row]) == 1 for row in run):
+                blocks += [Paragraph(by_row[row][0].text) for row in run if by_row[row][0].row == row]
+            else:
+                blocks.append(to_table(_trim([SpanCell(c.row, c.col, c.text, c.rowspan, c.colspan) for c in members])))
+            run = []
+        if r is not None:
+            run.append(r)
+    return blocks
 
 
 def _text(value) -> str:
@@ -66,7 +88,7 @@ def _xlsx_sheets(data: bytes):
                 cells.append(SpanCell(cell.row - 1, cell.column - 1, text,
                                       span.max_row - span.min_row + 1 if span else 1,
                                       span.max_col - span.min_col + 1 if span else 1))
-        yield sheet.title, _trim(cells)
+        yield cells
 
 
 def _xls_sheets(data: bytes):
@@ -91,11 +113,11 @@ def _xls_sheets(data: bytes):
                 if text or (r, c) in merged:
                     cells.append(SpanCell(r, c, text, rowspan, colspan))
         book.unload_sheet(index)
-        yield sheet.name, _trim(cells)
+        yield cells
 
 
 def _trim(cells: list[SpanCell]) -> list[SpanCell]:
-    """Move the cells to the grid's origin (sheets often start at B2)."""
+    """Move the cells to the grid's origin (a table starts anywhere in its sheet)."""
     if not cells:
         return cells
     top, left = min(c.row for c in cells), min(c.col for c in cells)
