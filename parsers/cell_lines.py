@@ -207,6 +207,8 @@ def _place(label_cells: list[str], slots: list[tuple[str, str]], width: int | No
     first, last = kept[0], kept[-1]
     starts = range(max(0, last - width + 1), min(first, len(slots) - width) + 1)
     placements = [(start, texts[start : start + width]) for start in starts]
+    if not placements:  # the values lie further apart than the row is wide
+        return _Built(label_cells, [texts[i] for i in kept], [])
     if len({tuple(values) for _, values in placements}) == 1:
         return _Built(label_cells, placements[0][1], [(placements[0][0], placements[0][1])] if len(placements) == 1 else [])
     return _Built(label_cells, None, placements)
