@@ -142,5 +142,6 @@ class JsChallengeMiddleware:
             priority=request.priority + 10,
             meta={"playwright": True, "playwright_include_page": True, "handle_httpstatus_all": True,
                   "portal_id": request.meta["portal_id"], "download_slot": host,
-                  "nianbao_challenge_for": retry},
+                  # as a dict, so the request stays serialisable for disk or Redis queues
+                  "nianbao_challenge_for": retry.to_dict(spider=spider)},
         )

@@ -15,6 +15,9 @@ in flight vanish when it is killed. This module adds the reliable-queue pattern 
   heartbeats) and is listed in ``nianbao:<crawl>:workers``;
 * a worker that starts, or ticks its heartbeat, or runs out of work, re-queues the processing
   hash of every listed worker whose heartbeat expired (atomically, so only one worker does it);
+* the same bytes under another URL (a repost) are archived once across workers, as they are
+  within one process: a capture is marked in ``nianbao:<crawl>:content`` once the capture
+  store has written it, and a worker drops a report or attachment already marked there;
 * an idle worker stays up while the queue holds requests or a live worker still has some in
   flight (they may yield more), so all workers finish together when the frontier is empty.
 
@@ -41,6 +44,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
+
+from crawler.items import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +150,7 @@ class ReliableScheduler(Scheduler):
         self.loop = task.LoopingCall(self._tick)
         self.loop.start(self.heartbeat, now=False)
         crawler_signals = self.crawler.signals
-        crawler_signals.connect(self._item_done, signal=signals.item_scraped)
+        crawler_signals.connect(self._item_scraped, signal=signals.item_scraped)
         crawler_signals.connect(self._item_done, signal=signals.item_dropped)
         crawler_signals.connect(self._item_done, signal=signals.item_error)
         crawler_signals.connect(self._idle, signal=signals.spider_idle)
@@ -277,7 +282,21 @@ class ReliableScheduler(Scheduler):
         else:
             self.acknowledge(token)
 
-    def _item_done(self, item=None, response=None, spider=None, **kwargs) -> None:
+    def _content_key(self) -> str:
+        return self._key("content")
+
+    def content_archived(self, capture: Capture) -> bool:
+        """True when another worker already wrote these bytes for this portal."""
+        return bool(self.server.sismember(self._content_key(), f"{capture.portal_id}:{capture.sha256}"))
+
+    def _item_scraped(self, item, response, spider) -> None:
+        # Marked only after the capture store wrote it: a worker killed before writing leaves
+        # no mark, so the replayed request's capture is not dropped as a repost.
+        if isinstance(item, Capture) and item.role != "list":
+            self.server.sadd(self._content_key(), f"{item.portal_id}:{item.sha256}")
+        self._item_done(item, response)
+
+    def _item_done(self, item=None, response=None, **kwargs) -> None:
         token = getattr(response, "meta", {}).get(TOKEN) if response is not None else None
         if token is None or token not in self.pending_items:
             return
@@ -287,11 +306,12 @@ class ReliableScheduler(Scheduler):
 
 
 class AcknowledgeMiddleware:
-    """Spider middleware: acknowledges a request once its callback's output is fully handled.
+    """Spider middleware: acknowledges a request once its callback's output is fully handled,
+    and drops reports and attachments another worker already archived (reposts).
 
     Items are counted on the way out; the scheduler acknowledges when the output is exhausted
-    and the capture store has written every item (``item_scraped`` comes after the write,
-    since extensions connect to the signal before the scheduler does).
+    and the capture store has written every item (``item_scraped`` reaches the scheduler after
+    the capture store, which connected to the signal first).
     """
 
     def __init__(self, crawler):
@@ -301,24 +321,37 @@ class AcknowledgeMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    async def process_spider_output_async(self, response, result):
+    def _scheduler(self) -> ReliableScheduler | None:
         scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
-        token = response.meta.get(TOKEN) if isinstance(scheduler, ReliableScheduler) else None
-        async for output in result:
-            if token is not None and not isinstance(output, Request) and output is not None:
-                scheduler.item_yielded(token)
-            yield output
+        return scheduler if isinstance(scheduler, ReliableScheduler) else None
+
+    def _keep(self, scheduler: ReliableScheduler, token: str | None, output) -> bool:
+        if isinstance(output, Request) or output is None:
+            return True
+        if isinstance(output, Capture) and output.role != "list" and scheduler.content_archived(output):
+            self.crawler.stats.inc_value("nianbao/frontier/repost_dropped")
+            logger.info("%s: %s repeats content another worker archived; not kept", output.portal_id, output.url)
+            return False
         if token is not None:
+            scheduler.item_yielded(token)
+        return True
+
+    async def process_spider_output_async(self, response, result):
+        scheduler = self._scheduler()
+        token = response.meta.get(TOKEN)
+        async for output in result:
+            if scheduler is None or self._keep(scheduler, token, output):
+                yield output
+        if scheduler is not None and token is not None:
             scheduler.output_exhausted(token)
 
     def process_spider_output(self, response, result):
-        scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
-        token = response.meta.get(TOKEN) if isinstance(scheduler, ReliableScheduler) else None
+        scheduler = self._scheduler()
+        token = response.meta.get(TOKEN)
         for output in result:
-            if token is not None and not isinstance(output, Request) and output is not None:
-                scheduler.item_yielded(token)
-            yield output
-        if token is not None:
+            if scheduler is None or self._keep(scheduler, token, output):
+                yield output
+        if scheduler is not None and token is not None:
             scheduler.output_exhausted(token)
 
 

@@ -32,6 +32,7 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.request import request_from_dict
 from scrapy.http import Response
 from playwright.async_api import Error as PlaywrightError
 from scrapy_playwright.page import PageMethod
@@ -287,7 +288,7 @@ class ReportsSpider(scrapy.Spider):
     async def solve_challenge(self, response: Response):
         """Let Chromium run a 412 JavaScript cookie challenge once; replay with its cookies."""
         page = response.meta["playwright_page"]
-        original: Request = response.meta["nianbao_challenge_for"]
+        original = request_from_dict(response.meta["nianbao_challenge_for"], spider=self)
         try:
             # Wait for the page's script to set its cookie (document.cookie shows script-set
             # cookies only; the server's own HttpOnly ones were there from the start) and for
