@@ -10,7 +10,7 @@ dropped, and cells merged vertically across the break kept as one cell.
 
 from __future__ import annotations
 
-import difflib
+import collections
 import re
 from dataclasses import dataclass, field
 
@@ -129,20 +129,31 @@ def _grid_rows(cells: list[SpanCell], height: int, width: int) -> list[list[str]
 
 
 def _header_rows(first: list[SpanCell], first_height: int, part: list[SpanCell], height: int, width: int) -> int:
-    """How many leading rows of ``part`` repeat the leading rows of the table's first page."""
-    top, here = _grid_rows(first, first_height, width), _grid_rows(part, height, width)
-    count = 0
-    while count < min(first_height, height - 1) and any(here[count]) and _alike(here[count], top[count]):
-        count += 1
-    return count
+    """How many leading rows of ``part`` repeat the leading rows of the table's first page.
+
+    Only the rows above the first number of the table can be a header. They are compared as
+    the characters of their cells, in any order: OCR may cut a repeated header into other
+    cells, or read it in another order, and still be the header.
+    """
+    grid = _grid_rows(first, first_height, width)
+    header = next((r for r, row in enumerate(grid) if any(_NUMBER.match(t) for t in row)), first_height)
+    for count in range(min(header, height - 1), 0, -1):
+        if _alike(_texts(first, count), _texts(part, count)):
+            return count
+    return 0
 
 
-def _alike(a: list[str], b: list[str]) -> bool:
-    """The same row, allowing for OCR reading a repeated header slightly differently."""
-    if a == b:
-        return True
-    left, right = _PUNCTUATION.sub("", "".join(a)), _PUNCTUATION.sub("", "".join(b))
-    return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio() >= 0.85
+def _texts(cells: list[SpanCell], rows: int) -> list[str]:
+    return [c.text for c in cells if c.row < rows]
+
+
+def _alike(header: list[str], cells: list[str]) -> bool:
+    """Do ``cells`` repeat the text of ``header``, allowing for OCR misreading a few characters
+    (and reading some twice, when it missed a rule between two cells)?"""
+    wanted = collections.Counter(_PUNCTUATION.sub("", "".join(header)))
+    found = collections.Counter(_PUNCTUATION.sub("", "".join(cells)))
+    total = sum(wanted.values())
+    return 0 < total and sum((wanted & found).values()) >= 0.8 * total and sum(found.values()) <= 2 * total
 
 
 def _continues(last: list[str], first: list[str]) -> bool:
