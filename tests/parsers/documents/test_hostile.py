@@ -1,0 +1,112 @@
+"""Hostile and broken documents get a clear reason, in bounded time and memory (issue 3)."""
+
+import io
+import stat
+import zipfile
+
+import pypdfium2
+import pytest
+
+from parsers import office, parse, pdf
+from parsers.detect import sniff_media_type
+from parsers.documents import read_layout
+from parsers.models import Table, UnreadableDocument
+from tests.parsers.documents.conftest import document_bytes
+
+
+def test_an_encrypted_pdf_names_the_password():
+    with pytest.raises(UnreadableDocument, match="encrypted PDF"):
+        parse(document_bytes("encrypted.pdf"))
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.1])
+def test_a_truncated_pdf_is_a_clear_error_or_a_partial_reading(keep):
+    data = document_bytes("report.pdf")
+    data = data[: int(len(data) * keep)]
+    try:
+        layout = read_layout(data, sniff_media_type(data))
+    except UnreadableDocument as error:
+        assert "PDF" in str(error)
+    else:  # pdfium repairs what it can: whatever is read must be real text of the report
+        assert layout.blocks and layout.blocks[0].text.startswith("漳平市芦芝镇人民政府")
+
+
+def test_a_password_protected_docx_is_named_as_such():
+    data = document_bytes("password.docx")
+    assert sniff_media_type(data, url="http://x.gov.cn/report.docx").endswith("wordprocessingml.document")
+    with pytest.raises(UnreadableDocument, match="password-protected"):
+        parse(data, url="http://x.gov.cn/report.docx")
+
+
+def _docx_with(document_xml: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(document_bytes("report.docx"))) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, document_xml if item.filename == "word/document.xml" else source.read(item))
+    return buffer.getvalue()
+
+
+def test_a_docx_zip_bomb_is_refused_before_inflating():
+    # 64 MB of XML that deflates to ~64 KB: over 100 times
+    bomb = _docx_with(b'<?xml version="1.0"?><w:document>' + b" " * (64 * 1024 * 1024) + b"</w:document>")
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(UnreadableDocument, match="zip bomb"):
+        parse(bomb)
+
+
+def test_a_docx_with_broken_xml_is_a_clear_error():
+    with pytest.raises(UnreadableDocument, match="unreadable Word document"):
+        parse(_docx_with(b"<w:document><w:body><w:p>"))
+
+
+def test_a_truncated_docx_is_a_clear_error():
+    data = document_bytes("report.docx")
+    with pytest.raises(UnreadableDocument, match="broken or truncated"):
+        parse(data[: len(data) // 2])
+
+
+def test_a_300_page_pdf_is_read_only_up_to_the_page_cap():
+    source = pypdfium2.PdfDocument(document_bytes("report.pdf"))
+    big = pypdfium2.PdfDocument.new()
+    for _ in range(75):
+        big.import_pages(source)
+    buffer = io.BytesIO()
+    big.save(buffer)
+    layout = read_layout(buffer.getvalue(), "application/pdf")
+    assert [p.code for p in layout.problems] == ["too_many_pages"]
+    assert f"read only the first {pdf.MAX_PAGES}" in layout.problems[0].message
+    tables = [b for b in layout.blocks if isinstance(b, Table)]
+    assert len(tables) == pdf.MAX_PAGES // 4 * 3  # 4 pages, 3 tables per copy of the report
+
+
+def test_a_hung_libreoffice_is_killed_after_the_timeout(tmp_path, monkeypatch):
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nsleep 30\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("NIANBAO_SOFFICE", str(fake))
+    monkeypatch.setattr(office, "TIMEOUT", 1)
+    with pytest.raises(UnreadableDocument, match="took longer than 1 s"):
+        read_layout(document_bytes("report.doc"), "application/msword")
+
+
+def test_without_libreoffice_a_doc_is_read_by_antiword_and_marked(monkeypatch):
+    monkeypatch.setenv("NIANBAO_SOFFICE", "/nonexistent/soffice")
+    layout = read_layout(document_bytes("report.doc"), "application/msword")
+    assert layout.problems[-1].code == "read_with_antiword"
+    texts = [b.text for b in layout.blocks if b.text.strip()]
+    assert texts[0] == "漳平市芦芝镇人民政府2021年政府信息公开工作年度报告"
+    assert any(t.startswith("|行政规范性文件") for t in texts)
+
+
+def test_without_libreoffice_or_antiword_a_doc_is_unreadable(monkeypatch):
+    monkeypatch.setenv("NIANBAO_SOFFICE", "/nonexistent/soffice")
+    monkeypatch.setenv("NIANBAO_ANTIWORD", "/nonexistent/antiword")
+    with pytest.raises(UnreadableDocument, match="neither LibreOffice nor antiword"):
+        read_layout(document_bytes("report.doc"), "application/msword")
+
+
+def test_damaged_legacy_word_file_is_a_clear_error():
+    data = document_bytes("report.doc")
+    with pytest.raises(UnreadableDocument):
+        parse(data[:4096] + bytes(4096))
