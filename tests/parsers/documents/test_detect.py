@@ -81,3 +81,36 @@ def test_empty_and_junk_are_unreadable_with_a_reason(data, reason):
 def test_random_bytes_are_junk():
     with pytest.raises(UnreadableDocument, match="binary data"):
         sniff_media_type(os.urandom(4096))
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "expected"),
+    [
+        ("report.doc", "http://x.gov.cn/a.pdf", "application/msword"),
+        ("report.doc", "http://x.gov.cn/a.wps", "application/msword"),  # Kingsoft WPS writes Word 97
+        ("report.xls", "http://x.gov.cn/a.doc", "application/vnd.ms-excel"),
+        ("report.mht", "http://x.gov.cn/a.doc", "message/rfc822"),
+        ("report_scanned.pdf", "http://x.gov.cn/a.jpg", "application/pdf"),
+        ("page2_scanned.png", "http://x.gov.cn/a.pdf", "image/png"),
+        ("password.docx", "http://x.gov.cn/a.docx", DOCX),
+        ("password.docx", "http://x.gov.cn/a.xlsx", XLSX),  # encrypted: only the name tells
+    ],
+)
+def test_fixture_documents_are_sniffed_from_their_bytes(name, url, expected):
+    from tests.parsers.documents.conftest import document_bytes
+
+    assert sniff_media_type(document_bytes(name), "application/octet-stream", url) == expected
+
+
+def test_a_truncated_docx_is_still_a_docx():
+    data = _docx_bytes()
+    assert sniff_media_type(data[: len(data) // 2]) == DOCX
+
+
+def test_a_pdf_after_a_junk_prefix_is_a_pdf():
+    assert sniff_media_type(b"\xef\xbb\xbf\r\n%PDF-1.4\n1 0 obj") == PDF
+
+
+def test_a_damaged_ole_file_is_unreadable():
+    with pytest.raises(UnreadableDocument, match="OLE"):
+        sniff_media_type(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
