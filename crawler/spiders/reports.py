@@ -124,7 +124,8 @@ class ReportsSpider(scrapy.Spider):
     def _list_request(self, follow: Follow, portal: Portal, column: str, depth: int) -> Request | None:
         request = follow.request
         if follow.kind == "endpoint":
-            if self._known(portal, request.url):
+            years = plausible_years(request.url)  # e.g. …xxgkAnnualReport.jsp?…&fbtime=2020
+            if self._known(portal, request.url) or (self.since_year and years and max(years) < self.since_year):
                 return None
             self.requested[portal.id].add(request.url)
             meta = self._meta(portal, request.url, role="report", candidate_reason="endpoint")

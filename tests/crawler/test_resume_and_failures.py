@@ -72,3 +72,21 @@ def test_dead_portal_trips_its_breaker_and_the_crawl_goes_on(replica, tmp_path):
 def test_free_base_port_finds_a_run_of_ports():
     base = free_base_port(9)
     assert 1024 < base < 65535 - 9
+
+
+def test_oversized_download_is_an_error_not_a_crash(replica, replica_registry, tmp_path):
+    # the Hanweb site's one attachment is an 88 kB PDF; everything else is smaller
+    run_crawl(tmp_path, replica_registry, "portal=replica_zhejiang_xikou_gov", DOWNLOAD_MAXSIZE="60000",
+              DOWNLOAD_WARNSIZE="0")
+    (stats,) = runs(tmp_path)
+    assert stats["errors"] == 1 and stats["attachments"] == 0 and stats["reports"] == 53
+    assert "downfile.jsp" in stats["error_samples"][0]
+
+
+def test_since_year_and_sample_narrow_a_crawl(replica_registry, tmp_path):
+    run_crawl(tmp_path / "since", replica_registry, "portal=replica_anhui_donghe_gov", "since_year=2023")
+    titles = [r["listing_title"] for r in manifest(tmp_path / "since") if r["role"] == "report"]
+    # 8 township reports for 2023 in the column, plus the year routes 341/2023, 341/2024, 342/2023
+    assert len(titles) == 11 and all("2023年" in t or "2024年" in t for t in titles)
+    run_crawl(tmp_path / "sample", replica_registry, "portal=replica_hubei_qingshan_gov", "sample=3")
+    assert sum(r["role"] == "report" for r in manifest(tmp_path / "sample")) == 3

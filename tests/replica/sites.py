@@ -227,7 +227,7 @@ class TrsSite(Site):
             self.expect("attachment", file_path, data)
             content = attachment_body(f"./P0{stamp[2:]}{self.docid:06d}.{ext}", title)
         else:
-            content = report_body(unit, year, f"{unit}{year}")
+            content = report_body(unit, year, f"{unit}{year}", misadded=(unit, year) == ("青山县信访局", 2023))
         page = article_page(self.site_name, title, date, content,
                             top=f'<a href="/gate/big5/{self.host}{path}">繁體</a> ')
         data = self.put(path, page)

@@ -1,0 +1,60 @@
+"""Retry backoff and the circuit breaker, driven directly (no network)."""
+
+import asyncio
+import time
+
+from scrapy import Request, Spider
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+
+from crawler.middlewares import BackoffRetryMiddleware, PortalHealthMiddleware
+from crawler.stats import PortalStats
+
+
+def crawler_with(**settings):
+    crawler = get_crawler(Spider, {"NIANBAO_RETRY_BACKOFF": 0.05, "NIANBAO_RETRY_BACKOFF_MAX": 1.0,
+                                   "NIANBAO_CIRCUIT_BREAKER_FAILURES": 2, **settings})
+    crawler.spider = crawler._create_spider("t")
+    crawler.spider.portal_stats = {"p_gov": PortalStats("p_gov", "trs")}
+    return crawler
+
+
+def test_retries_wait_longer_each_time():
+    middleware = BackoffRetryMiddleware.from_crawler(crawler_with())
+    request = Request("http://127.0.0.1:1/a.html", meta={"portal_id": "p_gov"})
+    waits = []
+    for _ in range(2):
+        started = time.monotonic()
+        request = asyncio.run(middleware.process_response(request, Response(request.url, status=503)))
+        waits.append(time.monotonic() - started)
+        assert isinstance(request, Request)
+    assert request.meta["retry_times"] == 2
+    assert 0.05 <= waits[0] < 0.1 and 0.1 <= waits[1] < 0.2
+
+
+def test_retry_after_header_is_respected_within_the_cap():
+    middleware = BackoffRetryMiddleware.from_crawler(crawler_with(NIANBAO_RETRY_BACKOFF_MAX=0.3))
+    request = Request("http://127.0.0.1:1/a.html")
+    started = time.monotonic()
+    asyncio.run(middleware.process_response(request, Response(request.url, status=429, headers={"Retry-After": "5"})))
+    assert 0.3 <= time.monotonic() - started < 0.5
+
+
+def test_breaker_opens_after_consecutive_failures_and_a_success_resets_it():
+    crawler = crawler_with()
+    breaker = PortalHealthMiddleware.from_crawler(crawler)
+    stats = crawler.spider.portal_stats["p_gov"]
+    request = Request("http://127.0.0.1:1/a.html", meta={"portal_id": "p_gov"})
+    breaker.process_request(request)
+    breaker.process_response(request, Response(request.url, status=503))
+    breaker.process_response(request, Response(request.url, status=200))
+    breaker.process_response(request, Response(request.url, status=503))
+    assert not stats.circuit_open
+    breaker.process_exception(request, TimeoutError())
+    assert stats.circuit_open and stats.requests == 1
+    try:
+        breaker.process_request(request)
+    except Exception as exc:  # IgnoreRequest
+        assert "circuit breaker open" in str(exc)
+    else:
+        raise AssertionError("an open circuit must refuse requests")
