@@ -36,6 +36,7 @@ _INTERNAL = {
     ),
 }
 _FTS_SHADOW = "internal storage of the reports_fts full-text index (SQLite FTS5); not for queries"
+_SQLITE_STATS = "SQLite's own query-planner statistics (written by ANALYZE / pragma optimize)"
 _REPORT_COLUMNS = {
     "report_id": "报告 — the report (reports.id)",
     "agency": "发布机关 — the organ that published the report",
@@ -78,8 +79,9 @@ def describe(db: Database) -> list[dict]:
     known = _table_descriptions()
     rows = []
     for name in [*db.table_names(), *db.view_names()]:
-        if name.startswith("reports_fts_"):
-            rows += [{"table_name": name, "column_name": column, "description": _FTS_SHADOW}
+        internal = _FTS_SHADOW if name.startswith("reports_fts_") else _SQLITE_STATS
+        if name.startswith(("reports_fts_", "sqlite_")):
+            rows += [{"table_name": name, "column_name": column, "description": internal}
                      for column in ["", *db[name].columns_dict]]
             continue
         table_description, columns = known[name]

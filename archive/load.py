@@ -1,8 +1,8 @@
 """Loading documents into the archive: a crawl directory, files downloaded by hand, re-parses.
 
-All three paths parse exact bytes with ``parsers.parse`` and store each report in its own
-transaction (``archive.store``), so a crash mid-load leaves whole reports only, and the next
-load skips what is already in and completes the rest. A capture already parsed by the
+All three paths parse exact bytes with ``parsers.parse`` and store each report as a unit
+(``archive.store``), committed in groups of whole reports (``Commits``), so a crash mid-load
+leaves whole reports only, and the next load skips what is already in and completes the rest. A capture already parsed by the
 current parser version is not parsed again.
 
 Crawl directory layout (written by the crawler)::
@@ -28,7 +28,7 @@ from pathlib import Path
 import parsers
 from archive.db import open_db
 from archive.gazetteer import Place, place_for_code, resolve_agency
-from archive.store import ParsedCapture, delete_report, store_report
+from archive.store import Commits, ParsedCapture, delete_report, store_report
 from archive.warc import CaptureMissing, append_resource, read_payload
 from parsers.models import CaptureRecord, ParseError
 
@@ -253,15 +253,18 @@ def _reader(db) -> Callable[[dict], bytes]:
 def _load_groups(db, groups, place_of, summary, progress, **options) -> None:
     read = _reader(db)
     orphans = []
-    for group in groups:
-        try:
-            orphans += _store_group(db, group, read, place_of(group.main), summary, **options)
-        except CaptureMissing as error:
-            summary.missing.append(str(error))
-        summary.captures += len(group.members)
-        if progress:
-            progress(len(group.members))
-    _refresh_orphans(db, orphans, read, summary)
+    with Commits(db) as commits:
+        for group in groups:
+            try:
+                orphans += _store_group(db, group, read, place_of(group.main), summary, **options)
+            except CaptureMissing as error:
+                summary.missing.append(str(error))
+            commits.stored()
+            summary.captures += len(group.members)
+            if progress:
+                progress(len(group.members))
+        _refresh_orphans(db, orphans, read, summary)
+    db.execute("pragma optimize")
 
 
 def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,

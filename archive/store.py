@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -179,6 +180,42 @@ def _sync_search(db: Database, fts_rowid: int, old: dict | None, title: str, bod
         "insert into reports_fts (rowid, title, body) values (?, ?, ?)",
         [fts_rowid, bigram_text(title), bigram_text(body)],
     )
+
+
+class Commits:
+    """Commit whole reports in groups: every ``reports`` reports or ``seconds`` seconds.
+
+    Inside, each ``store_report`` is a savepoint of the open transaction; ``stored()`` after
+    each report commits when a group is full. A crash loses at most the open group, which
+    holds whole reports only, and the next load redoes it. Grouping matters because a commit
+    flushes the full-text index: one per report is the single largest cost of a bulk load.
+
+    :param db: the archive.
+    :param reports: reports per commit at most.
+    :param seconds: seconds between commits at most (so a slow parser still commits often).
+    """
+
+    def __init__(self, db: Database, reports: int = 100, seconds: float = 1.0):
+        self.db, self.reports, self.seconds = db, reports, seconds
+
+    def _begin(self) -> None:
+        self.db.execute("begin")
+        self.db.execute("pragma defer_foreign_keys = on")
+        self.pending, self.started = 0, time.monotonic()
+
+    def __enter__(self) -> Commits:
+        self._begin()
+        return self
+
+    def stored(self) -> None:
+        """Count one whole report; commit the group if it is full or old enough."""
+        self.pending += 1
+        if self.pending >= self.reports or time.monotonic() - self.started >= self.seconds:
+            self.db.execute("commit")
+            self._begin()
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        self.db.execute("rollback" if exc_type else "commit")
 
 
 def delete_report(db: Database, report_id: str) -> None:

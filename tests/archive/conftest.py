@@ -61,7 +61,8 @@ def table_contents(db_path) -> dict[str, list[tuple]]:
     try:
         names = [r[0] for r in conn.execute(
             "select name from sqlite_master where type in ('table', 'view') "
-            "and name not like 'reports_fts_%' and name != '_sqlite_migrations'")]
+            "and name not like 'reports_fts_%' and name not like 'sqlite_%' "
+            "and name != '_sqlite_migrations'")]
         contents = {n: sorted(map(repr, conn.execute(f"select * from [{n}]"))) for n in names}
         contents["reports_fts_terms"] = sorted(map(repr, conn.execute(
             "select rowid from reports_fts where reports_fts match '\"复议\"'")))
