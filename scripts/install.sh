@@ -11,6 +11,7 @@ apt_packages=(
   fonts-noto-cjk          # Chinese glyphs when LibreOffice renders PDFs
   tesseract-ocr tesseract-ocr-chi-sim  # OCR of scanned reports
   poppler-utils           # pdftoppm: rasterising PDF pages for OCR
+  antiword                # .doc text when LibreOffice is missing (parsers.office fallback)
   redis-server            # shared frontier for scaled-out crawls
 )
 missing=()
