@@ -13,6 +13,8 @@ class PortalStats:
 
     portal_id: str
     platform: str
+    scope: str | None = None
+    """What the run was asked to crawl: ``portal=…``, ``province=…`` or ``start_url=…``."""
     started_at: str | None = None
     finished_at: str | None = None
     finish_reason: str | None = None

@@ -85,7 +85,8 @@ class ReportsSpider(scrapy.Spider):
             registry = load_registry(settings.get("NIANBAO_REGISTRY"))
             portals = select_portals(registry, **spider.selection)
         spider.portals = {p.id: p for p in portals}
-        spider.portal_stats = {p.id: PortalStats(p.id, p.platform) for p in portals}
+        scope = next((f"{k}={v}" for k, v in (("start_url", spider.start_url), *spider.selection.items()) if v), "portal=all")
+        spider.portal_stats = {p.id: PortalStats(p.id, p.platform, scope) for p in portals}
         spider.max_list_pages = settings.getint("NIANBAO_MAX_LIST_PAGES")
         spider.browser_wait_ms = settings.getint("NIANBAO_BROWSER_WAIT_MS")
         spider.detected: dict[str, str] = {}

@@ -101,7 +101,7 @@ def test_stats_count_failures_per_portal(first_crawl):
     assert stats["replica_sichuan_xishan_gov"]["trap_stops"] == 1
     flaky = [n for (site, _m, path), n in hits.items() if site == "trs" and path.endswith(".html") and n == 2]
     assert len(flaky) == 1, "the flaky 503 page is fetched twice: once failing, once served"
-    assert all(r["started_at"] and r["run_id"] for r in stats.values())
+    assert all(r["started_at"] and r["run_id"] and r["scope"] == "portal=all" for r in stats.values())
 
 
 def test_browser_only_where_needed(replica, first_crawl):
