@@ -109,7 +109,8 @@ EXTENSIONS = {
 TELNETCONSOLE_ENABLED = False
 # Default True in Scrapy 2.19: a localhost HTTP server that runs Python code. Never.
 REMOTE_CONTROL_ENABLED = False
-# Default 1000 MB warn only: with many portals the request queue can grow; log usage.
+# Defaults True / 0 (no warning): warn at 1 GiB, since a province crawl's request queue
+# can grow; the 10,500-page benchmark column peaks near 125 MB.
 MEMUSAGE_ENABLED = True
 MEMUSAGE_WARNING_MB = 1024
 # Default "": the manifest and logs hold Chinese; never \uXXXX escapes in feeds.
@@ -128,7 +129,12 @@ DOWNLOAD_HANDLERS = {
 }
 # Default in Scrapy 2.13+ already; scrapy-playwright requires it, so it is pinned here.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Default "chromium" (kept, stated): Debian ships chromium, and `playwright install` needs internet.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# Default {}: headless, and Debian's /usr/bin/chromium when present (NIANBAO_CHROMIUM), else
+# the browser Playwright downloaded for itself.
 PLAYWRIGHT_LAUNCH_OPTIONS = {"headless": True, **({"executable_path": NIANBAO_CHROMIUM} if NIANBAO_CHROMIUM else {})}
+# Default: Playwright's 30 s (kept, stated): a script-built list that needs longer is broken.
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # default: CONCURRENT_REQUESTS; a browser page costs ~50 MB
+# Default: CONCURRENT_REQUESTS; a browser page costs ~50 MB, and lists are few.
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
