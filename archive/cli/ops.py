@@ -140,11 +140,7 @@ def demo(work_dir, replica_port, port, host, no_serve):
     from archive.cli.crawl import _run_spider
     from archive.serve import free_port, serve
 
-    try:
-        from tests.replica import Replica
-    except ImportError:
-        raise click.ClickException("the demo serves tests/replica: run it from a source checkout "
-                                   "(pip install -e .), e.g. bash scripts/demo.sh") from None
+    Replica = _replica_class()
 
     started = time.monotonic()
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -179,6 +175,20 @@ def demo(work_dir, replica_port, port, host, no_serve):
         serve(db, port=port, host=host)
     finally:
         replica.stop()
+
+
+def _replica_class():
+    """``tests.replica.Replica`` from this source checkout (an editable install maps only the
+    crawler, parsers and archive packages, so the checkout's root may not be on sys.path)."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "tests" / "replica").is_dir() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    try:
+        from tests.replica import Replica
+    except ImportError:
+        raise click.ClickException("the demo serves tests/replica: run it from a source checkout "
+                                   "(pip install -e .), e.g. bash scripts/demo.sh") from None
+    return Replica
 
 
 def _free(host: str, port: int) -> bool:
