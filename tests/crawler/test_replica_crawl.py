@@ -1,4 +1,7 @@
-"""End-to-end: crawl the replica portal over 127.0.0.1 and compare with what it publishes."""
+"""End-to-end: crawl the replica portal over 127.0.0.1 and compare with what it publishes.
+
+The crawl includes the script-built list and the 412 challenge, so it drives headless Chromium.
+"""
 
 import collections
 import gzip
@@ -6,10 +9,13 @@ import hashlib
 import json
 import shutil
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from parsers.models import CaptureRecord
 from tests.crawler.conftest import ALL_SITES, manifest, run_crawl, runs
+
+pytestmark = pytest.mark.browser
 
 
 def captured(out):
