@@ -216,12 +216,21 @@ def m001_initial_schema(db: Database) -> None:
             primary key (report_id, key)
         ) without rowid"""
     )
+    # A rule's keys repeat in every report (40 rules, ~360 bytes of keys each): kept once here.
+    db.execute(
+        """create table check_rules (
+            id integer primary key,
+            rule text not null,
+            keys text not null,
+            unique (rule, keys)
+        )"""
+    )
     db.execute(
         """create table checks (
             report_id text not null references reports(id),
             seq integer not null,
             rule text not null,
-            keys text not null,
+            rule_id integer not null references check_rules(id),
             expected numeric,
             actual numeric,
             status text not null,

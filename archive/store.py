@@ -119,14 +119,28 @@ def _split_key(key: str) -> tuple[str, str, str]:
     return parts[0], ".".join(parts[1:-1]), parts[-1]
 
 
-def _child_rows(report: Report) -> dict[str, dict[tuple, tuple]]:
+def _rule_id(db: Database, rule: str, keys: tuple[str, ...]) -> int:
+    keys_json = json.dumps(keys, ensure_ascii=False)
+    cache = db.__dict__.setdefault("_nianbao_rule_ids", {})
+    if (rule, keys_json) not in cache:
+        db.execute("insert or ignore into check_rules (rule, keys) values (?, ?)", [rule, keys_json])
+        cache[(rule, keys_json)] = db.execute(
+            "select id from check_rules where rule = ? and keys = ?", [rule, keys_json]).fetchone()[0]
+    return cache[(rule, keys_json)]
+
+
+def _forget_rule_ids(db: Database) -> None:
+    # a rolled-back transaction may have taken new check_rules rows with it
+    db.__dict__.pop("_nianbao_rule_ids", None)
+
+
+def _child_rows(db: Database, report: Report) -> dict[str, dict[tuple, tuple]]:
     cells = {
         (cell.key,): (*_split_key(cell.key), cell.value, cell.raw, cell.confidence)
         for cell in report.cells
     }
     checks = {
-        (seq,): (c.rule, json.dumps(c.keys, ensure_ascii=False), c.expected, c.actual,
-                 c.status, int(c.blanks))
+        (seq,): (c.rule, _rule_id(db, c.rule, c.keys), c.expected, c.actual, c.status, int(c.blanks))
         for seq, c in enumerate(report.checks)
     }
     problems = {(seq,): (p.code, p.message, p.key) for seq, p in enumerate(report.problems)}
@@ -135,7 +149,7 @@ def _child_rows(report: Report) -> dict[str, dict[tuple, tuple]]:
 
 _CHILD_COLUMNS = {
     "cells": (("key",), ("table_key", "row_key", "column_key", "value", "raw", "confidence")),
-    "checks": (("seq",), ("rule", "keys", "expected", "actual", "status", "blanks")),
+    "checks": (("seq",), ("rule", "rule_id", "expected", "actual", "status", "blanks")),
     "problems": (("seq",), ("code", "message", "key")),
 }
 
@@ -215,7 +229,11 @@ class Commits:
             self._begin()
 
     def __exit__(self, exc_type, exc, traceback) -> None:
-        self.db.execute("rollback" if exc_type else "commit")
+        if exc_type:
+            self.db.execute("rollback")
+            _forget_rule_ids(self.db)
+        else:
+            self.db.execute("commit")
 
 
 def delete_report(db: Database, report_id: str) -> None:
@@ -284,6 +302,14 @@ def store_report(
     report = source.report
     url = url or source.row.get("final_url") or source.row.get("url")
     report_id = report_identity(report, url, source.row["sha256"])
+    try:
+        return _store(db, source, related, place, url, title, report_id)
+    except BaseException:
+        _forget_rule_ids(db)
+        raise
+
+
+def _store(db, source, related, place, url, title, report_id) -> Outcome:
     with db.atomic():
         db.execute("pragma defer_foreign_keys = on")
         previous = {
@@ -296,7 +322,7 @@ def store_report(
         for capture in (source, *related):
             upsert_capture(db, capture.to_row(report_id))
         orphaned = sorted({old for old in previous.values() if old and old != report_id})
-        outcome = _write_report(db, report, source, report_id, url, title, place)
+        outcome = _write_report(db, source.report, source, report_id, url, title, place)
         outcome.orphaned = orphaned
         return outcome
 
@@ -334,7 +360,7 @@ def _write_report(db, report, source, report_id, url, title, place) -> Outcome:
                 [*wanted.values(), report_id],
             )
     _sync_search(db, fts_rowid, old, wanted["title"], wanted["body_text"])
-    for table, rows in _child_rows(report).items():
+    for table, rows in _child_rows(db, report).items():
         changed = _sync_children(db, table, report_id, rows, new=old is None) or changed
     if old is None:
         return Outcome(report_id, "new")
