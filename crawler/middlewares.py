@@ -8,8 +8,8 @@
   refused connections) with no success between them, stops sending that portal's requests
   (retries included) for the rest of the run. The rest of the crawl goes on; the portal's
   stats say ``circuit_open``.
-* ``JsChallengeMiddleware`` — a first response of HTTP 412 (or 202) whose page is a script
-  that sets a cookie and reloads (瑞数 Ruishu style) is handed to Chromium once per site; the
+* ``JsChallengeMiddleware`` — a first response of HTTP 412 or 202 (瑞数 Ruishu) or 521 (加速乐)
+  whose page is a script that sets a cookie and reloads is handed to Chromium once per site; the
   spider's ``solve_challenge`` replays the request with the cookies the browser earned, and the
   cookie jar reuses them for every later plain request to that site.
 """
@@ -26,7 +26,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
-_CHALLENGE_STATUSES = {202, 412}
+# 412 (sometimes 202): 瑞数 Ruishu; 521: 加速乐. Both answer with a script that sets a cookie.
+_CHALLENGE_STATUSES = {202, 412, 521}
 _CHALLENGE_SCRIPT = re.compile(rb"(\$_ts|document\.cookie\s*=)", re.I)
 
 

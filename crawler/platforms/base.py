@@ -32,8 +32,9 @@ FollowKind = Literal["column", "page", "subcolumn", "endpoint"]
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _NEXT_WORDS = {"下一页", "下页", "下一頁", "后页", "next", "next page", ">", "›", "»", ">>"}
 # A link to a list page rather than an article: a directory, or its index/list page.
-_INDEX_PAGE = re.compile(r"(/|/(index|list|default)(_\d+)?\.(s?html?|jsp|php|aspx?))$", re.I)
-_SAME_DIR_PAGE = re.compile(r"/(index|list)_\d+\.s?html?$", re.I)
+# e.g. …/zfxxgknb/, index_3.html, list.shtml, /XxgkContent/showList/996/0/page_2.html (Anhui)
+_INDEX_PAGE = re.compile(r"(/|/(index|list|default)(_\d+)?\.(s?html?|jsp|php|aspx?)|/page_\d+\.s?html?)$", re.I)
+_SAME_DIR_PAGE = re.compile(r"/(index|list|page)_\d+\.s?html?$", re.I)
 _DOCUMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|rtf|ofd)$", re.I)
 _DOWNLOAD = re.compile(r"(downfile\.jsp|/download/|/attachment/)", re.I)
 

@@ -102,3 +102,13 @@ def test_start_url_with_platform_auto_crawls_a_hanweb_column(replica, tmp_path):
     expected = {e.sha256 for e in replica.expected("hanweb") if e.role == "report" and "/art/" in e.url}
     assert reports == expected
     assert sum(r["role"] == "list" for r in rows) == 3  # column page + two dataproxy batches
+
+
+def test_anhui_style_page_n_lists_are_pages_of_the_same_column():
+    body = ('<a href="/XxgkContent/showList/996/0/page_2.html">2</a>'
+            '<a href="/XxgkAnnualReport/show/6477.html">东至县2022年政府信息公开工作年度报告</a>').encode()
+    response = HtmlResponse(url="http://127.0.0.1:1/XxgkContent/showList/996/0/page_1.html", body=body,
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    listings, follows = found("generic", response, None)
+    assert [(f.kind, f.request.url.rsplit("/", 1)[1]) for f in follows] == [("page", "page_2.html")]
+    assert [item.url.rsplit("/", 1)[1] for item in listings] == ["6477.html"]
