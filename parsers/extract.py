@@ -20,6 +20,7 @@ from parsers.text import Reading, label_key
 
 _TABLES = (("active", "table 2 (主动公开)"), ("requests", "table 3 (依申请)"), ("review_litigation", "table 4 (复议诉讼)"))
 _MIN_REPORT_CHARS = 200
+_NOT_READ = (None, None)
 _REBUILT_TABLE_IDS = 1_000_000  # table ids of rebuilt rows, clear of the layout's own tables
 
 
@@ -204,14 +205,11 @@ def _read_tables(items, bounds, template: str):
         if not result.found:
             problems.append(Problem("missing_table", f"{name} not found", table))
         reported_rows = set()
-        for key in schema.template_keys(template):
-            if not key.startswith(table + "."):
-                continue
-            local = key[len(table) + 1 :]
-            reading, raw = result.readings.get(local, (None, None))
+        readings = result.readings
+        for key, local, row in schema.table_keys(template, table):
+            reading, raw = readings.get(local, _NOT_READ)
             if reading is None:
                 missing.add(key)
-                row = key.rsplit(".", 1)[0]
                 if result.found and row not in reported_rows and not any(p.key and row.startswith(p.key) for p in problems):
                     reported_rows.add(row)
                     problems.append(Problem("missing_row", f"row {row} not found in {name}", row))

@@ -30,18 +30,21 @@ _CHROME_NAME = re.compile(
     r"bottom|header|topbar|top|share|bdshare|related|relate|xgxx|xglj|xgwz|sidebar|side|copyright|"
     r"banner|toolbar|print|search|login|qrcode|ewm|fenxiang|links?)(?:$|[\s_\-\d])",
     re.IGNORECASE,
-)
+).search
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE).search
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _PUBDATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "og:release_date", "dc.date")
 _DATE_LABEL = re.compile(r"(发布日期|发布时间|发文日期|公开日期|生成日期|成文日期)\s*[:：]?\s*([0-9０-９]{4}[0-9０-９年月日/.\-]{0,8})")
 _DATE_LABEL_RANK = {"发布日期": 0, "发布时间": 0, "公开日期": 1, "发文日期": 2, "生成日期": 2, "成文日期": 3}
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜| - |——|-{2,})\s*")
 _MAX_SPAN_COLS = 60
+_INDEX_NUMBER_TEXT = lxml.etree.XPath("//text()[contains(., '索引号')]")
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
 def _text(element) -> str:
-    return "".join(element.itertext())
+    # serialised in C: ten times faster than "".join(element.itertext()), same text
+    return lxml.etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
 def read_layout(data: bytes, content_type: str | None = None) -> Layout:
@@ -59,17 +62,18 @@ def read_layout(data: bytes, content_type: str | None = None) -> Layout:
     root = lxml.etree.fromstring(text, _PARSER) if text.strip() else None
     if root is None:
         raise UnreadableDocument("HTML page with no content")
-    title = _extract_title(root)
-    published = _extract_published_date(root)
+    metas = list(root.iter("meta"))
+    title = _extract_title(root, metas)
+    published = _extract_published_date(root, metas)
     _remove_chrome(root)
     body = root.find("body")
     blocks = _Walker().blocks(body if body is not None else root)
     return Layout(media_type="text/html", blocks=tuple(blocks), title=title, published_date=published)
 
 
-def _extract_title(root) -> str | None:
+def _extract_title(root, metas: list) -> str | None:
     for name in ("articletitle", "title", "dc.title"):
-        for meta in root.iter("meta"):
+        for meta in metas:
             if (meta.get("name") or "").lower() == name and (meta.get("content") or "").strip():
                 return clean_line(meta.get("content"))
     for tag in ("h1", "h2"):
@@ -85,8 +89,8 @@ def _extract_title(root) -> str | None:
     return None
 
 
-def _extract_published_date(root) -> str | None:
-    for meta in root.iter("meta"):
+def _extract_published_date(root, metas: list) -> str | None:
+    for meta in metas:
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name in _PUBDATE_META:
             dates = find_dates(meta.get("content") or "")
@@ -104,13 +108,7 @@ def _extract_published_date(root) -> str | None:
 
 def _remove_chrome(root) -> None:
     lxml.etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
-    doomed = []
-    for element in root.iter("*"):
-        name = f"{element.get('class') or ''} {element.get('id') or ''}"
-        style = element.get("style")
-        if (name != " " and _CHROME_NAME.search(name)) or (style and "display:none" in style.replace(" ", "").lower()):
-            if element.tag not in ("html", "body"):
-                doomed.append(element)
+    doomed = [e for e in root.iter("*") if _is_chrome(e) and e.tag not in ("html", "body")]
     doomed += _metadata_blocks(root) + _link_lists(root)
     for element in doomed:
         parent = element.getparent()
@@ -118,10 +116,17 @@ def _remove_chrome(root) -> None:
             _drop_keep_tail(element, parent)
 
 
+def _is_chrome(element) -> bool:
+    """A class or id that names chrome (nav, footer, breadcrumbs…) or a hidden element."""
+    get = element.get
+    name, ident, style = get("class"), get("id"), get("style")
+    return bool((name and _CHROME_NAME(name)) or (ident and _CHROME_NAME(ident)) or (style and _DISPLAY_NONE(style)))
+
+
 def _metadata_blocks(root) -> list:
     """The innermost block around each 索引号 that also names 发布机构/文号 (and little else)."""
     found = []
-    for node in root.xpath("//text()[contains(., '索引号')]"):
+    for node in _INDEX_NUMBER_TEXT(root):
         for ancestor in node.getparent().iterancestors("table", "div", "ul", "dl"):
             text = _text(ancestor)
             if len(text) >= 800:
@@ -217,42 +222,45 @@ def _span(value: str | None, limit: int) -> int:
 
 def _rows_of(table) -> list:
     rows = []
-    for child in table:
+    for child in table.iterchildren("tr", "thead", "tbody", "tfoot"):
         if child.tag == "tr":
             rows.append(child)
-        elif child.tag in ("thead", "tbody", "tfoot"):
-            rows.extend(r for r in child if r.tag == "tr")
+        else:
+            rows.extend(child.iterchildren("tr"))
     return rows
 
 
 def _cell_text(cell) -> str:
-    return clean_line("".join(cell.itertext()))
+    return clean_line(_text(cell))
 
 
 def _table_grid(table) -> Table:
     """Expand rowspan/colspan into a rectangular grid (merged text repeated, origins kept)."""
     rows = _rows_of(table)
-    slots: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
+    count = len(rows)
+    # one {column: (text, origin)} per row; a rowspan fills the rows below in advance
+    slots: list[dict[int, tuple[str, tuple[int, int]]]] = [{} for _ in rows]
     width = 0
     for r, tr in enumerate(rows):
+        line = slots[r]
         c = 0
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
-            while (r, c) in slots:
+        for td in tr.iterchildren("td", "th"):
+            while c in line:
                 c += 1
-            rowspan = _span(td.get("rowspan"), len(rows) - r)
-            colspan = _span(td.get("colspan"), _MAX_SPAN_COLS)
+            rowspan_attr, colspan_attr = td.get("rowspan"), td.get("colspan")
+            rowspan = _span(rowspan_attr, count - r) if rowspan_attr else 1
+            colspan = _span(colspan_attr, _MAX_SPAN_COLS) if colspan_attr else 1
             entry = (_cell_text(td), (r, c))
-            for rr in range(r, r + rowspan):
+            for below in slots[r : r + rowspan]:
                 for cc in range(c, c + colspan):
-                    slots[(rr, cc)] = entry
+                    below[cc] = entry
             c += colspan
-            width = max(width, c)
-    if not slots:
+        if c > width:
+            width = c
+    if not width:
         return Table(rows=())
     empty = ("", None)
-    grid = [[slots.get((r, c), empty) for c in range(width)] for r in range(len(rows))]
+    grid = [[line.get(c, empty) for c in range(width)] for line in slots]
     return Table(
         rows=tuple(tuple(text for text, _ in line) for line in grid),
         origins=tuple(tuple(origin or (r, c) for c, (_, origin) in enumerate(line)) for r, line in enumerate(grid)),

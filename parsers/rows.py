@@ -68,7 +68,7 @@ def layout_items(layout: Layout) -> list[Item]:
                 pending = []
             table_id += 1
             for row in block.rows:
-                cells = tuple(clean_line(c) for c in row)
+                cells = tuple(map(clean_line, row))
                 heading = _spanning_heading(cells)
                 items.append(Line(heading) if heading else Row(cells, table_id, grid=True))
         else:

@@ -9,6 +9,7 @@ wording of a label, add a fragment here (see docs/parser.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -158,12 +159,22 @@ REVIEW_KEYS = tuple(
 )
 
 
+@lru_cache(maxsize=None)
 def template_keys(template: str) -> tuple[str, ...]:
     """Every canonical cell key of ``template`` (``2019`` or ``2021``), in table order."""
     keys = [f"active.{row.key}.{col}" for row in TABLE2_ROWS[template] for col in row.columns]
     keys += [f"requests.{row}.{col.key}" for row in REQUEST_ROWS[template] for col in REQUEST_COLUMNS]
     keys += [f"review_litigation.{key}" for key in REVIEW_KEYS]
     return tuple(keys)
+
+
+@lru_cache(maxsize=None)
+def table_keys(template: str, table: str) -> tuple[tuple[str, str, str], ...]:
+    """(key, key without the table, row key) of every cell of one table of ``template``."""
+    prefix = table + "."
+    return tuple(
+        (key, key[len(prefix):], key.rsplit(".", 1)[0]) for key in template_keys(template) if key.startswith(prefix)
+    )
 
 
 def first_match(text: str, candidates):

@@ -137,10 +137,14 @@ def _grid_columns(rows: list[Row], columns, header_test, ordered=None, fits=Fals
     header = [_keys(r) for r in rows if _is_header(r, header_test)]
     if not header:
         return None
-    if fits:
-        found = _grid_columns(rows, columns, header_test, ordered)
-        extent = max((max(i for i, c in enumerate(r.cells) if c) for r in rows if _has_number(_keys(r))), default=-1)
-        return found if found and extent >= max(found.values()) else None
+    found = _header_columns(header, columns, ordered)
+    if found is None or not fits:
+        return found
+    extent = max((max(i for i, c in enumerate(r.cells) if c) for r in rows if _has_number(_keys(r))), default=-1)
+    return found if extent >= max(found.values()) else None
+
+
+def _header_columns(header: list[list[str]], columns, ordered) -> dict[str, int] | None:
     width = max(len(r) for r in header)
     found: dict[str, int] = {}
     for c in range(width):
