@@ -46,6 +46,8 @@ NIANBAO_RETRY_BACKOFF_MAX = _env("NIANBAO_RETRY_BACKOFF_MAX", 60.0)
 NIANBAO_CHALLENGE_WAIT = _env("NIANBAO_CHALLENGE_WAIT", 1.0)
 # How long the browser waits for a script-built list's `wait_for` selector.
 NIANBAO_BROWSER_WAIT_MS = _env("NIANBAO_BROWSER_WAIT_MS", 15000)
+# For browser portals without `wait_for`: milliseconds to let timers finish after network idle.
+NIANBAO_BROWSER_SETTLE_MS = _env("NIANBAO_BROWSER_SETTLE_MS", 500)
 # Seconds between progress lines (pages, reports, errors per portal); 0: only the final lines.
 NIANBAO_PROGRESS_INTERVAL = _env("NIANBAO_PROGRESS_INTERVAL", 10.0)
 # Chromium for script-built lists and JS challenges: Debian's when installed, else Playwright's.

@@ -89,6 +89,7 @@ class ReportsSpider(scrapy.Spider):
         spider.portal_stats = {p.id: PortalStats(p.id, p.platform, scope) for p in portals}
         spider.max_list_pages = settings.getint("NIANBAO_MAX_LIST_PAGES")
         spider.browser_wait_ms = settings.getint("NIANBAO_BROWSER_WAIT_MS")
+        spider.browser_settle_ms = settings.getint("NIANBAO_BROWSER_SETTLE_MS")
         spider.detected: dict[str, str] = {}
         spider.requested: dict[str, set[str]] = defaultdict(set)
         spider.listing_sets: dict[str, set[frozenset]] = defaultdict(set)
@@ -139,7 +140,11 @@ class ReportsSpider(scrapy.Spider):
 
     def _browser_meta(self, portal: Portal) -> dict:
         wait_for = portal.params.get("wait_for")
-        methods = [PageMethod("wait_for_selector", wait_for, timeout=self.browser_wait_ms)] if wait_for else []
+        if wait_for:
+            methods = [PageMethod("wait_for_selector", wait_for, timeout=self.browser_wait_ms)]
+        else:  # no selector known (e.g. --start-url --browser): let scripts and timers settle
+            methods = [PageMethod("wait_for_load_state", "networkidle"),
+                       PageMethod("wait_for_timeout", self.browser_settle_ms)]
         return {"playwright": True, "playwright_page_methods": methods}
 
     def _known(self, portal: Portal, url: str) -> bool:

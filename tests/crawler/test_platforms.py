@@ -112,3 +112,11 @@ def test_anhui_style_page_n_lists_are_pages_of_the_same_column():
     listings, follows = found("generic", response, None)
     assert [(f.kind, f.request.url.rsplit("/", 1)[1]) for f in follows] == [("page", "page_2.html")]
     assert [item.url.rsplit("/", 1)[1] for item in listings] == ["6477.html"]
+
+
+@pytest.mark.browser
+def test_start_url_with_browser_renders_a_script_built_list(replica, tmp_path):
+    column = replica.origin("browser") + "/xxgk/gknb/index.html"
+    run_crawl(tmp_path, tmp_path / "unused.toml", f"start_url={column}", "platform=generic", "browser=true")
+    reports = {r["sha256"] for r in manifest(tmp_path) if r["role"] == "report"}
+    assert reports == {e.sha256 for e in replica.expected("browser")}
