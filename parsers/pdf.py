@@ -58,6 +58,7 @@ def read_layout(data: bytes, media_type: str = MEDIA_TYPE) -> Layout:
     pages: list[Page] = []
     needs_ocr: list[int] = []
     garbage: list[int] = []
+    scans_with_text: set[int] = set()
     title = None
     try:
         with pdfplumber.open(io.BytesIO(data), pages=range(1, min(total, MAX_PAGES) + 1)) as pdf:
@@ -66,6 +67,8 @@ def read_layout(data: bytes, media_type: str = MEDIA_TYPE) -> Layout:
                 text_page, verdict = _read_page(page)
                 if verdict == "garbage":
                     garbage.append(number)
+                if verdict == "scan_with_text":
+                    scans_with_text.add(number)
                 if verdict != "text":
                     needs_ocr.append(number)
                 pages.append(text_page)
@@ -75,7 +78,7 @@ def read_layout(data: bytes, media_type: str = MEDIA_TYPE) -> Layout:
     if garbage:
         problems.append(Problem("garbage_text_layer", "the text layer of page(s) "
                                 f"{_numbers(garbage)} is not Chinese text (a font with a wrong CMap); read as image"))
-    used_ocr = _ocr_pages(document, pages, needs_ocr, problems)
+    used_ocr = _ocr_pages(document, pages, needs_ocr, problems, scans_with_text)
     blocks = ocr.corrected(assemble(pages)) if used_ocr else assemble(pages)
     document.close()
     if not blocks:
@@ -108,13 +111,25 @@ def _title(metadata: dict) -> str | None:
     return title if _CJK.search(title) else None
 
 
-def _ocr_pages(document, pages: list[Page], numbers: list[int], problems: list[Problem]) -> bool:
-    """Replace the pages in ``numbers`` by their OCR reading; say why when it cannot be done."""
+def _ocr_pages(document, pages: list[Page], numbers: list[int], problems: list[Problem],
+               scans_with_text: set[int]) -> bool:
+    """Replace the pages in ``numbers`` by their OCR reading; say why when it cannot be done.
+
+    Without Tesseract a scan with a text layer (``scans_with_text``) keeps what its text
+    layer says; the others are lost to the record.
+    """
     if not numbers:
         return False
     if not ocr.available():
-        problems.append(Problem("image_only", f"page(s) {_numbers(numbers)} have no readable text layer and "
-                                f"Tesseract ({ocr.tesseract_command()}) is not installed: archived as image only"))
+        missing = f"Tesseract ({ocr.tesseract_command()}) is not installed"
+        kept = [n for n in numbers if n in scans_with_text]
+        lost = [n for n in numbers if n not in scans_with_text]
+        if lost:
+            problems.append(Problem("image_only", f"page(s) {_numbers(lost)} have no readable text layer and "
+                                    f"{missing}: archived as image only"))
+        if kept:
+            problems.append(Problem("scan_text_layer", f"page(s) {_numbers(kept)} are scans; {missing}, so their "
+                                    "tables were taken from the scanner's text layer, without cell borders"))
         return False
     if len(numbers) > MAX_OCR_PAGES:
         problems.append(Problem("too_many_pages", f"OCR'd only the first {MAX_OCR_PAGES} of "
@@ -126,7 +141,8 @@ def _ocr_pages(document, pages: list[Page], numbers: list[int], problems: list[P
 
 
 def _read_page(page) -> tuple[Page, str]:
-    """A page's lines and table parts, and a verdict: ``text``, ``scan`` or ``garbage``."""
+    """A page's lines and table parts, and a verdict: ``text``, ``scan`` (no text),
+    ``scan_with_text`` (a page-sized image under text, no ruled table) or ``garbage``."""
     chars = [c for c in page.chars if c["text"].strip()]
     text = "".join(c["text"] for c in chars)
     width, height = float(page.width), float(page.height)
@@ -138,6 +154,11 @@ def _read_page(page) -> tuple[Page, str]:
     if len(_JUNK.findall(text)) > 0.3 * len(text) and len(_CJK.findall(text)) < 0.2 * len(text):
         return result, "garbage"
     tables = page.find_tables()
+    if not tables and _covered_by_image(page):
+        # A scanner's searchable PDF: the page is a picture under an invisible OCR text layer
+        # with no cell borders; read the picture (keep the text layer for want of Tesseract).
+        result.lines = [Line(*line) for line in _char_lines(chars, unit)]
+        return result, "scan_with_text"
     remaining = chars
     for table in tables:
         boxes = [tuple(map(float, cell)) for cell in table.cells]
@@ -155,6 +176,12 @@ def _read_page(page) -> tuple[Page, str]:
         result.tables.append(TablePart(x0, top, x1, bottom, cells))
     result.lines = [Line(t, x0, x1, top, bottom) for t, x0, x1, top, bottom in _char_lines(remaining, unit)]
     return result, "text"
+
+
+def _covered_by_image(page) -> bool:
+    area = float(page.width) * float(page.height)
+    return any((float(i["x1"]) - float(i["x0"])) * (float(i["bottom"]) - float(i["top"])) >= 0.8 * area
+               for i in page.images)
 
 
 def _char_lines(chars: list[dict], unit: float) -> list[tuple[str, float, float, float, float]]:

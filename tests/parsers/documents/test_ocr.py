@@ -84,3 +84,20 @@ def test_without_tesseract_a_garbage_text_layer_is_flagged_not_read(monkeypatch)
     with pytest.raises(UnreadableDocument, match="garbage|wrong CMap") as error:
         parse(document_bytes("garbage_text_layer.pdf"))
     assert "Tesseract" in str(error.value)
+
+
+def test_a_scanners_searchable_pdf_is_ocrd_for_its_table_borders():
+    # The page image under an invisible OCR text layer (as scanners make them): the text layer
+    # has no cell borders, so the picture is read.
+    layout = layout_of("scan_with_text_layer.pdf")
+    assert layout.ocr
+    table3 = next(t for t in layout.blocks if isinstance(t, Table) and len(t.rows) > 10)
+    assert table3.rows[3][3:] == ("34", "7", "0", "1", "1", "1", "44")
+
+
+def test_without_tesseract_a_searchable_scan_keeps_its_text_layer(monkeypatch):
+    monkeypatch.setenv("NIANBAO_TESSERACT", "/nonexistent/tesseract")
+    layout = layout_of("scan_with_text_layer.pdf")
+    assert [p.code for p in layout.problems] == ["scan_text_layer"]
+    assert not layout.ocr
+    assert any("申请" in b.text for b in layout.blocks)
