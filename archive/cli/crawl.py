@@ -89,14 +89,9 @@ def crawl(province, portal, start_url, platform, browser, registry, out, db, sin
               if value]
     if len(chosen) != 1:
         raise click.UsageError("choose exactly one of --province, --portal or --start-url")
-    if start_url:
-        portal_ids = None
-        registry_portals = []
-    else:
-        selected = _portals(registry, province, portal)
-        portal_ids = {p.id for p in selected}
-        registry_portals = [p.to_dict() for p in selected]
-    spider_args = {"portal": ",".join(sorted(portal_ids)) if portal_ids else None, "start_url": start_url,
+    # validated here, before Scrapy starts, so a bad registry or selection is one clear line
+    registry_portals = [] if start_url else [p.to_dict() for p in _portals(registry, province, portal)]
+    spider_args = {"portal": portal, "province": province, "start_url": start_url,
                    "platform": platform if start_url else None, "browser": "true" if browser else None,
                    "since_year": since_year, "sample": sample}
     earlier = len(_runs(out))
