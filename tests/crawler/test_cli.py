@@ -36,7 +36,7 @@ def test_crawl_needs_exactly_one_selection():
 def test_crawl_then_load_into_the_archive(replica, replica_registry, tmp_path):
     db = tmp_path / "nianbao.db"
     result = subprocess.run(
-        [sys.executable, "-c", "from archive.cli import main; main()", "crawl", "--portal", "replica_anhui_donghe_gov",
+        [sys.executable, "-c", "from archive.cli import main; main()", "crawl", "--province", "安徽省",
          "--registry", str(replica_registry), "--out", str(tmp_path / "out"), "--db", str(db), "--no-throttle",
          "-s", "NIANBAO_PROGRESS_INTERVAL=0"],
         cwd=ROOT, capture_output=True, text=True, timeout=240, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -44,6 +44,7 @@ def test_crawl_then_load_into_the_archive(replica, replica_registry, tmp_path):
     assert "replica_anhui_donghe_gov: 26 pages, 21 reports, 2 attachments, 0 errors (finished)" in result.stdout
     assert "nianbao.progress" in result.stderr  # the per-portal progress display
     with sqlite3.connect(db) as conn:
-        (runs,) = conn.execute("select count(*) from crawl_runs where portal_id = 'replica_anhui_donghe_gov'").fetchone()
+        (runs,) = conn.execute("select count(*) from crawl_runs where portal_id = 'replica_anhui_donghe_gov' "
+                               "and scope = 'province=安徽省'").fetchone()
         (captures,) = conn.execute("select count(*) from captures").fetchone()
     assert runs == 1 and captures >= 23
