@@ -135,7 +135,11 @@ def _ocr_pages(document, pages: list[Page], numbers: list[int], problems: list[P
         problems.append(Problem("too_many_pages", f"OCR'd only the first {MAX_OCR_PAGES} of "
                                 f"{len(numbers)} scanned pages"))
     for number in numbers[:MAX_OCR_PAGES]:
-        image = document[number].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+        page = document[number]
+        width, height = page.get_size()
+        # a poster-sized page at 200 dpi would be gigapixels: cap the image, not the reader
+        scale = min(OCR_DPI / 72, (ocr.MAX_IMAGE_PIXELS / max(width * height, 1)) ** 0.5)
+        image = page.render(scale=scale, grayscale=True).to_pil()
         pages[number] = ocr.read_page(image, problems, page_number=number + 1)
     return True
 

@@ -19,6 +19,13 @@ def test_an_encrypted_pdf_names_the_password():
         parse(document_bytes("encrypted.pdf"))
 
 
+def test_a_pdf_restricted_by_an_owner_password_only_is_read_in_full(html_report):
+    # no printing, no copying: encrypted, but with an empty password to open it
+    data = document_bytes("restricted.pdf")
+    assert b"/Encrypt" in data
+    assert parse(data).cell_values() == html_report.cell_values()
+
+
 @pytest.mark.parametrize("keep", [0.5, 0.1])
 def test_a_truncated_pdf_is_a_clear_error_or_a_partial_reading(keep):
     data = document_bytes("report.pdf")
