@@ -24,6 +24,14 @@ _PLACE_SUFFIX = ("镇", "乡", "县", "市", "区", "旗", "州", "盟", "省", 
 _HAS_PARENT = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|州|盟|县|旗|区)(?=[\u4e00-\u9fff]{2,})")
 # "宁海发布", "漳平发布": the official media account a county or city names after itself.
 _MEDIA_ACCOUNT = re.compile(r"(?:^|[、“\"《，,])([\u4e00-\u9fff]{2,3})发布(?=[、”\"》，,。等])")
+# "明溪县人民政府办公室关于…", "沙县区政务公开办公室关于…": the office that asked for the report
+_ISSUER = re.compile(
+    r"([县区旗市])(?:人民政府办公室|人民政府办公厅|政府办公室|政务公开办公室|政务公开领导小组办公室)关于"
+)
+# words that run into a place name in running text: "根据明溪县…", "我们宁海县…"
+_LEAD_WORDS = ("根据", "按照", "依据", "遵照", "对照", "结合", "落实", "贯彻", "关于", "我们", "转发", "通过", "由",
+               "在", "经", "据", "按", "依", "和", "及", "与", "我", "对")
+_TOWN_SUFFIX = ("镇", "乡", "街道", "街道办事处")
 _LEVEL_HINT = (("县政府", "县"), ("县委", "县"), ("市政府", "市"), ("区政府", "区"))
 
 MARKERS_2021 = ("制发件数", "废止件数", "现行有效件", "逾期不补正", "收费通知", "本年收费金额")
@@ -99,8 +107,13 @@ def find_agency(title: str, body: str) -> str | None:
 
 def _find_parent(name: str, body: str) -> str | None:
     place = name.split("人民政府")[0]
-    for match in re.finditer(rf"([\u4e00-\u9fff]{{2,4}}?(?:县|市|区|旗))(?={re.escape(place)})", body):
-        return match.group(1)
+    for match in re.finditer(rf"[县市区旗](?={re.escape(place)})", body):
+        county = _name_ending_at(body, match.start())
+        if county:
+            return county + match.group()
+    issuer = _notice_issuer(body, town=place.endswith(_TOWN_SUFFIX))
+    if issuer:
+        return issuer
     level = next((suffix for hint, suffix in _LEVEL_HINT if hint in body), None)
     if level:
         names = [m for m in _MEDIA_ACCOUNT.findall(body) if m not in place]
@@ -125,6 +138,38 @@ def labelled_date(first_lines: list[str]) -> str | None:
             if dates:
                 return dates[0]
     return None
+
+
+def _name_ending_at(text: str, end: int) -> str | None:
+    """The two to four characters of a place name before ``text[end]`` (its 县/市/区/旗),
+    without the words of the sentence that run into it; None when fewer than two are left."""
+    start = end
+    while start > 0 and end - start < 4 and "\u4e00" <= text[start - 1] <= "\u9fff":
+        start -= 1
+    name = text[start:end]
+    stripped = True
+    while stripped:
+        stripped = False
+        for word in _LEAD_WORDS:
+            if name.startswith(word) and len(name) - len(word) >= 2:
+                name, stripped = name[len(word):], True
+                break
+    return name if len(name) >= 2 else None
+
+
+def _notice_issuer(body: str, *, town: bool) -> str | None:
+    """The one county (or, for a department, city) whose government office issued the notice
+    the report answers ("根据《明溪县人民政府办公室关于做好2020年政府信息公开工作年度报告…》").
+    A town's parent is a 县/区/旗: "三明市" could be the prefecture above the county, so a
+    city is never taken for a town. Two different issuers: nothing is completed."""
+    issuers = set()
+    for match in _ISSUER.finditer(body):
+        name = _name_ending_at(body, match.start())
+        if name:
+            issuers.add(name + match.group(1))
+    if town:
+        issuers = {i for i in issuers if not i.endswith("市")}
+    return issuers.pop() if len(issuers) == 1 else None
 
 
 def signature_date(last_lines: list[str]) -> str | None:
