@@ -10,6 +10,7 @@ so ``parsers.extract`` makes the same ``Report`` of it.
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 
@@ -57,8 +58,7 @@ def read_layout(data: bytes, media_type: str) -> Layout:
 
 def _as(layout: Layout, media_type: str) -> Layout:
     """The layout of a converted file, labelled with the type the document came in."""
-    return Layout(media_type=media_type, blocks=layout.blocks, title=layout.title, published_date=layout.published_date,
-                  ocr=layout.ocr, problems=layout.problems)
+    return dataclasses.replace(layout, media_type=media_type)
 
 
 def _read_word_like(data: bytes, media_type: str) -> Layout:
