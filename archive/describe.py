@@ -82,12 +82,13 @@ def describe(db: Database) -> list[dict]:
         internal = _FTS_SHADOW if name.startswith("reports_fts_") else _SQLITE_STATS
         if name.startswith(("reports_fts_", "sqlite_")):
             rows += [{"table_name": name, "column_name": column, "description": internal}
-                     for column in ["", *db[name].columns_dict]]
+                     for column in ["", *(c for (c,) in db.execute(
+                         f"select name from pragma_table_xinfo('{name}') where hidden != 1"))]]
             continue
         table_description, columns = known[name]
         rows.append({"table_name": name, "column_name": "", "description": table_description})
-        table = db[name]
-        for column in table.columns_dict:
+        # table_xinfo, not table_info: cells' key parts are generated columns
+        for (column,) in db.execute(f"select name from pragma_table_xinfo('{name}') where hidden != 1").fetchall():
             if column not in columns:
                 raise KeyError(f"{name}.{column} has no description in metadata.yml")
             rows.append({"table_name": name, "column_name": column,

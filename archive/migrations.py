@@ -207,12 +207,17 @@ def m001_initial_schema(db: Database) -> None:
         """create table cells (
             report_id text not null references reports(id),
             key text not null,
-            table_key text not null,
-            row_key text not null,
-            column_key text not null,
             value numeric,
             raw text,
             confidence real,
+            -- the key's three parts, computed (not stored): requests.withheld.state_secret.total
+            -- -> requests | withheld.state_secret | total
+            table_key text generated always as (substr(key, 1, instr(key, '.') - 1)) virtual,
+            row_key text generated always as (substr(
+                rtrim(key, replace(key, '.', '')), instr(key, '.') + 1,
+                length(rtrim(key, replace(key, '.', ''))) - instr(key, '.') - 1)) virtual,
+            column_key text generated always as (
+                substr(key, length(rtrim(key, replace(key, '.', ''))) + 1)) virtual,
             primary key (report_id, key)
         ) without rowid"""
     )

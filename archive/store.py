@@ -17,7 +17,6 @@ import hashlib
 import json
 import time
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -112,13 +111,6 @@ def _rank(capture: dict) -> tuple:
     )
 
 
-@lru_cache(maxsize=4096)
-def _split_key(key: str) -> tuple[str, str, str]:
-    # "requests.withheld.state_secret.natural_person" -> table, row, column
-    parts = key.split(".")
-    return parts[0], ".".join(parts[1:-1]), parts[-1]
-
-
 def _rule_id(db: Database, rule: str, keys: tuple[str, ...]) -> int:
     keys_json = json.dumps(keys, ensure_ascii=False)
     cache = db.__dict__.setdefault("_nianbao_rule_ids", {})
@@ -136,7 +128,7 @@ def _forget_rule_ids(db: Database) -> None:
 
 def _child_rows(db: Database, report: Report) -> dict[str, dict[tuple, tuple]]:
     cells = {
-        (cell.key,): (*_split_key(cell.key), cell.value, cell.raw, cell.confidence)
+        (cell.key,): (cell.value, cell.raw, cell.confidence)
         for cell in report.cells
     }
     checks = {
@@ -148,7 +140,7 @@ def _child_rows(db: Database, report: Report) -> dict[str, dict[tuple, tuple]]:
 
 
 _CHILD_COLUMNS = {
-    "cells": (("key",), ("table_key", "row_key", "column_key", "value", "raw", "confidence")),
+    "cells": (("key",), ("value", "raw", "confidence")),
     "checks": (("seq",), ("rule", "rule_id", "expected", "actual", "status", "blanks")),
     "problems": (("seq",), ("code", "message", "key")),
 }
