@@ -59,3 +59,15 @@ def test_a_doc_that_is_really_word_html_is_parsed_as_html(html_report):
 def test_a_docx_served_as_a_zip_is_read_as_docx(html_report):
     report = parse(document_bytes("report.docx"), url=URL + "report.zip", content_type="application/zip")
     assert report.cell_values() == html_report.cell_values()
+
+
+@pytest.mark.parametrize("name", ["report2019.docx", "report2019.pdf"])
+def test_a_template_2019_report_equals_its_html_rendering(name):
+    # the same organ a year earlier: 第二十条第（九）项 with a money amount, one （六）其他处理 row
+    reference = parse(document_bytes("report2019.html"))
+    report = parse(document_bytes(name), url=URL + name)
+    assert (report.year, report.template) == (2020, "2019")
+    assert report.cell_values() == reference.cell_values()
+    assert report.cell_values()["active.art20_9.procurement.amount"] == 1190.1
+    assert report.sections == reference.sections
+    assert report.problems == ()

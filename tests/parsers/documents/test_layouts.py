@@ -59,3 +59,8 @@ def test_pdf_table_3_broken_over_three_pages_is_one_table():
 def test_pdf_table_2_broken_between_rows_keeps_every_row():
     table2 = tables(layout_of("report.pdf"))[0]
     assert [r[0] for r in table2.rows[10:]] == ["行政强制", "第二十条第（八）项", "信息内容", "行政事业性收费"]
+
+
+@pytest.mark.parametrize("name", ["report2019.docx", "report2019.pdf"])
+def test_template_2019_grids_equal_the_report(name):
+    assert [t.rows for t in tables(layout_of(name))] == [model.expanded(t) for t in model.TABLES_2019]
