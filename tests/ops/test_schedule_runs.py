@@ -1,7 +1,7 @@
 """``nianbao schedule`` (issue 6): due provinces run as Scrapyd jobs on a real scrapyd, or locally.
 
-The replica's registry has one portal in 浙江省 (Hanweb) and two in 湖北省 (TRS, and TRS
-behind a JavaScript challenge); tests/fixtures/ops/schedule_replica.toml schedules both.
+The replica's registry has one portal in 浙江省 (Hanweb) and one in 安徽省 (Anhui's platform);
+tests/fixtures/ops/schedule_replica.toml schedules both.
 """
 
 import json
@@ -13,7 +13,7 @@ import pytest
 
 from tests.ops.conftest import ENV, ROOT, manifest, nianbao
 
-SITES_BY_PROVINCE = {"浙江省": ("hanweb",), "湖北省": ("trs", "challenge")}
+SITES_BY_PROVINCE = {"浙江省": ("hanweb",), "安徽省": ("anhui",)}
 
 
 SCHEDULE = ROOT / "tests" / "fixtures" / "ops" / "schedule_replica.toml"
@@ -66,7 +66,7 @@ def test_a_second_run_the_same_day_schedules_nothing(scrapyd_url, scrapyd_round,
                      registry=ops_registry)
     assert again.returncode == 0 and "0 of 2 provinces due" in again.stderr
     assert len(scrapyd_jobs(scrapyd_url)["finished"]) == before and not scrapyd_jobs(scrapyd_url)["pending"]
-    # three days later only 浙江省 (every 3 days in season) is due; 湖北省 waits for its week
+    # three days later only 浙江省 (every 3 days in season) is due; 安徽省 waits for its week
     later = schedule("--out", out, "--today", "2026-02-04", "--dry-run", registry=ops_registry)
     assert "1 of 2 provinces due: 浙江省" in later.stderr
 
@@ -74,15 +74,15 @@ def test_a_second_run_the_same_day_schedules_nothing(scrapyd_url, scrapyd_round,
 def test_local_schedule_runs_due_crawls_without_a_daemon(ops_replica, ops_registry, tmp_path):
     out, db = tmp_path / "crawls", tmp_path / "archive.db"
     out.mkdir()
-    # 湖北省 was crawled ten days ago: not due off-season (monthly); 浙江省 never was.
+    # 安徽省 was crawled ten days ago: not due off-season (monthly); 浙江省 never was.
     (out / "schedule-state.json").write_text(json.dumps(
-        {"provinces": {"湖北省": {"last_scheduled": "2026-06-21", "via": "local"}}}), encoding="utf-8")
+        {"provinces": {"安徽省": {"last_scheduled": "2026-06-21", "via": "local"}}}), encoding="utf-8")
     result = schedule("--local", "--out", out, "--db", db, "--today", "2026-07-01",
                       registry=ops_registry)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "1 of 2 provinces due: 浙江省" in result.stderr
     assert captured(out / "浙江省") == {(e.role, e.sha256) for e in ops_replica.expected("hanweb")}
-    assert not (out / "湖北省").exists()
+    assert not (out / "安徽省").exists()
     state = json.loads((out / "schedule-state.json").read_text(encoding="utf-8"))["provinces"]
     assert state["浙江省"] == {"last_scheduled": "2026-07-01", "via": "local", "exit_code": 0}
     with sqlite3.connect(db) as conn:
