@@ -166,12 +166,17 @@ def m001_initial_schema(db: Database) -> None:
             "problem_count": int,
             "media_type": str,
             "ocr": int,
-            "body_text": str,
-            "sections": str,
         },
         pk="id",
         not_null={"fts_rowid"},
         foreign_keys=[("portal_id", "portals", "id")],
+    )
+    # The long texts live beside the report row, so pages, sorts and facets over 100,000
+    # reports read narrow rows; reports_fts indexes them.
+    db["report_texts"].create(
+        {"report_id": str, "body_text": str, "sections": str},
+        pk="report_id",
+        foreign_keys=[("report_id", "reports", "id")],
     )
     db["captures"].create(
         {

@@ -32,7 +32,7 @@ SETTINGS = {
     "max_returned_rows": 1000,
     "facet_time_limit_ms": 1000,
     "suggest_facets": "off",  # suggestions run a query per column on every table page
-    "truncate_cells_html": 300,  # body_text would otherwise fill the page
+    "truncate_cells_html": 300,  # report_texts.body_text would otherwise fill the page
     "allow_download": "on",
     "default_page_size": 50,
 }

@@ -228,17 +228,28 @@ class Commits:
             self.db.execute("commit")
 
 
+TEXT_COLUMNS = ("body_text", "sections")
+
+
+def _stored_report(db: Database, report_id: str) -> dict | None:
+    """The report row with its texts, or None."""
+    cursor = db.execute(
+        "select r.*, t.body_text, t.sections from reports r "
+        "left join report_texts t on t.report_id = r.id where r.id = ?", [report_id])
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+
 def delete_report(db: Database, report_id: str) -> None:
     """Remove a report that no capture points to any more (its rows and search entry)."""
-    old = db.execute("select * from reports where id = ?", [report_id]).fetchone()
+    old = _stored_report(db, report_id)
     if old is None:
         return
-    old = dict(zip([d[0] for d in db.execute("select * from reports limit 0").description], old))
     db.execute(
         "insert into reports_fts (reports_fts, rowid, title, body) values ('delete', ?, ?, ?)",
         [old["fts_rowid"], bigram_text(old["title"]), bigram_text(old["body_text"])],
     )
-    for table in ("cells", "checks", "problems"):
+    for table in ("cells", "checks", "problems", "report_texts"):
         db.execute(f"delete from {table} where report_id = ?", [report_id])
     db.execute("update captures set report_id = null where report_id = ?", [report_id])
     db.execute("delete from reports where id = ?", [report_id])
@@ -320,10 +331,7 @@ def _store(db, source, related, place, url, title, report_id) -> Outcome:
 
 
 def _write_report(db, report, source, report_id, url, title, place) -> Outcome:
-    cursor = db.execute("select * from reports where id = ?", [report_id])
-    names = [d[0] for d in cursor.description]
-    row = cursor.fetchone()
-    old = dict(zip(names, row)) if row else None
+    old = _stored_report(db, report_id)
     if old and old["capture_sha256"] != source.row["sha256"]:
         best = db.execute(
             "select * from captures where sha256 = ?", [old["capture_sha256"]]
@@ -335,6 +343,7 @@ def _write_report(db, report, source, report_id, url, title, place) -> Outcome:
         report, source.row, url=url, title=title or report.title, place=place,
         portal_id=source.row.get("portal_id"),
     )
+    texts = {k: wanted.pop(k) for k in TEXT_COLUMNS}
     if old is None:
         fts_rowid = db.execute("select coalesce(max(fts_rowid), 0) + 1 from reports").fetchone()[0]
         row = {"id": report_id, "fts_rowid": fts_rowid, **wanted}
@@ -342,6 +351,8 @@ def _write_report(db, report, source, report_id, url, title, place) -> Outcome:
             f"insert into reports ({', '.join(row)}) values ({', '.join('?' * len(row))})",
             list(row.values()),
         )
+        db.execute("insert into report_texts (report_id, body_text, sections) values (?, ?, ?)",
+                   [report_id, texts["body_text"], texts["sections"]])
         changed = True
     else:
         fts_rowid = old["fts_rowid"]
@@ -351,6 +362,11 @@ def _write_report(db, report, source, report_id, url, title, place) -> Outcome:
                 f"update reports set {', '.join(f'{k} = ?' for k in wanted)} where id = ?",
                 [*wanted.values(), report_id],
             )
+        if any(old[k] != v for k, v in texts.items()):
+            changed = True
+            db.execute("update report_texts set body_text = ?, sections = ? where report_id = ?",
+                       [texts["body_text"], texts["sections"], report_id])
+    wanted.update(texts)
     _sync_search(db, fts_rowid, old, wanted["title"], wanted["body_text"])
     for table, rows in _child_rows(db, report).items():
         changed = _sync_children(db, table, report_id, rows, new=old is None) or changed

@@ -53,7 +53,8 @@ def _assert_whole_reports(db_path: Path) -> int:
               or r.problem_count != (select count(*) from problems where report_id = r.id)
               or r.failed_checks != (select count(*) from checks where report_id = r.id and status = 'fail')
               or not exists (select 1 from captures where sha256 = r.capture_sha256 and report_id = r.id)
-              or not exists (select 1 from reports_fts_docsize where id = r.fts_rowid)"""
+              or not exists (select 1 from reports_fts_docsize where id = r.fts_rowid)
+              or not exists (select 1 from report_texts where report_id = r.id)"""
         ).fetchall()
         assert broken == []
         reports = conn.execute("select count(*) from reports").fetchone()[0]
