@@ -155,7 +155,7 @@ def _read_page(page) -> tuple[Page, str]:
     result = Page(width=width, height=height, unit=unit)
     if len(text) < _MIN_TEXT_CHARS:
         return result, "scan" if page.images or not text else "text"
-    if len(_JUNK.findall(text)) > 0.3 * len(text) and len(_CJK.findall(text)) < 0.2 * len(text):
+    if is_garbage_text([c["text"] for c in chars]):
         return result, "garbage"
     tables = page.find_tables()
     if not tables and _covered_by_image(page):
@@ -180,6 +180,16 @@ def _read_page(page) -> tuple[Page, str]:
         result.tables.append(TablePart(x0, top, x1, bottom, cells))
     result.lines = [Line(t, x0, x1, top, bottom) for t, x0, x1, top, bottom in _char_lines(remaining, unit)]
     return result, "text"
+
+
+def is_garbage_text(chars: list[str]) -> bool:
+    """Is a text layer junk (over 30% junk characters, under 20% Chinese)?
+
+    Each item is one character as pdfminer gives it; an unmapped glyph is one "(cid:123)".
+    """
+    junk = sum(bool(_JUNK.fullmatch(c)) for c in chars)
+    chinese = sum(bool(_CJK.match(c)) for c in chars)
+    return junk > 0.3 * len(chars) and chinese < 0.2 * len(chars)
 
 
 def _covered_by_image(page) -> bool:

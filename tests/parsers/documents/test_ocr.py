@@ -101,3 +101,18 @@ def test_without_tesseract_a_searchable_scan_keeps_its_text_layer(monkeypatch):
     assert [p.code for p in layout.problems] == ["scan_text_layer"]
     assert not layout.ocr
     assert any("申请" in b.text for b in layout.blocks)
+
+
+@pytest.mark.parametrize(
+    ("chars", "garbage"),
+    [
+        (list("Èý¡¢ÊÕµ½ºÍ´¦ÀíÕþ¸®ÐÅÏ¢¹«¿ª") * 3, True),  # GBK bytes shown as Latin-1
+        (["(cid:1234)", "(cid:88)", "(cid:7)"] * 10, True),  # glyphs with no Unicode mapping
+        (list("三、收到和处理政府信息公开申请情况（cid）2021") * 2, False),
+        (list("本年新收政府信息公开申请数量") + ["(cid:12)"] * 3, False),  # a few unmapped glyphs
+    ],
+)
+def test_garbage_text_layers_are_told_from_chinese_text(chars, garbage):
+    from parsers.pdf import is_garbage_text
+
+    assert is_garbage_text(chars) is garbage
