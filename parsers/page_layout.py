@@ -215,17 +215,27 @@ def _same_merged_cell(above: SpanCell, below: SpanCell) -> bool:
     return not below.text.strip() or not above.text.strip() or not _ROW_START.match(below.text)
 
 
-def _is_page_furniture(line: Line, page: Page) -> bool:
+def _in_margin(line: Line, page: Page) -> bool:
     margin = page.height * 0.08
-    in_margin = line.bottom < margin or line.top > page.height - margin
-    return in_margin and bool(_PAGE_NUMBER.match(line.text))
+    return line.bottom < margin or line.top > page.height - margin
+
+
+def _running_texts(pages: list[Page]) -> set[str]:
+    """Texts printed in the top or bottom margin of more than one page: running headers and
+    footers ("漳平市人民政府办公室", "2021年政府信息公开工作年度报告")."""
+    seen: collections.Counter[str] = collections.Counter()
+    for page in pages:
+        seen.update({_PAGE_NUMBER.sub("", line.text).strip() for line in page.lines if _in_margin(line, page)})
+    return {text for text, count in seen.items() if count > 1 and text}
 
 
 def assemble(pages: list[Page]) -> tuple[Block, ...]:
     """Blocks in reading order from the pages of one document."""
+    running = _running_texts(pages)
     items: list[tuple[int, Line | TablePart]] = []
     for number, page in enumerate(pages):
-        kept = [line for line in page.lines if not _is_page_furniture(line, page)]
+        kept = [line for line in page.lines if not (_in_margin(line, page) and (
+            _PAGE_NUMBER.match(line.text) or _PAGE_NUMBER.sub("", line.text).strip() in running))]
         items += [(number, item) for item in sorted([*kept, *page.tables], key=lambda i: i.top)]
     blocks: list[Block] = []
     paragraph: list[Line] = []

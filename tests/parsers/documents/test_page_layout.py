@@ -66,3 +66,17 @@ def test_wrapped_lines_are_one_paragraph_and_a_short_line_ends_it():
              Line("政府信息情况。", 0, 70, 14, 24), Line("一、总体情况", 0, 60, 40, 50)]
     blocks = assemble([Page(width=600, height=800, lines=lines, unit=10)])
     assert blocks == (Paragraph("本报告根据条例编制，全文包括总体情况、主动公开政府信息情况。"), Paragraph("一、总体情况"))
+
+
+def test_running_headers_and_footers_do_not_separate_the_parts():
+    header = Line("漳平市人民政府信息公开", 200, 400, 20, 30)
+    first = page([("规章", "0", "0")], lines=[header, Line("第 1 页 共 2 页", 280, 320, 770, 780)])
+    second = page([("行政许可", "5", "5")], lines=[header, Line("第 2 页 共 2 页", 280, 320, 770, 780)])
+    table = only_table([first, second])
+    assert table.rows[-1] == ("行政许可", "5", "5")
+
+
+def test_a_heading_printed_once_in_the_top_margin_is_kept():
+    first = page([("规章", "0", "0")], top=200, lines=[Line("二、主动公开政府信息情况", 0, 200, 40, 50)])
+    blocks = assemble([first])
+    assert blocks[0] == Paragraph("二、主动公开政府信息情况")
