@@ -4,7 +4,9 @@ Paragraphs and tables come out in the order of the document body. Merged cells b
 expanded grid of ``Table``: a horizontal merge is one ``w:tc`` with ``w:gridSpan``; a vertical
 merge is a ``w:vMerge="restart"`` cell followed by ``w:vMerge`` continuation cells in the rows
 below. python-docx's ``row.cells`` repeats the merged cell in every row it spans, which would
-hide the merge, so the grid is built from the ``w:tc`` elements themselves.
+hide the merge, so the grid is built from the ``w:tc`` elements themselves. Automatic list
+numbers ("一、" of a heading typed as a numbered list) are put back in front of their text
+(``parsers.docx_numbering``).
 
 Before python-docx sees the package, its declared member sizes are checked: a zip bomb (XML
 that inflates more than ``MAX_RATIO`` times, or a package over ``MAX_UNPACKED`` bytes) is
@@ -19,6 +21,7 @@ import zipfile
 import docx
 from docx.oxml.ns import qn
 
+from parsers.docx_numbering import Numbering
 from parsers.models import Layout, Paragraph, Table, UnreadableDocument
 from parsers.table_grid import SpanCell, to_table
 
@@ -64,25 +67,26 @@ def read_layout(data: bytes, media_type: str = MEDIA_TYPE) -> Layout:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises KeyError/ValueError/lxml errors on damage
         raise UnreadableDocument(f"unreadable Word document ({type(error).__name__}: {error})") from error
-    blocks = tuple(_blocks(document.element.body))
+    blocks = tuple(_blocks(document.element.body, Numbering(document)))
     title = (document.core_properties.title or "").strip() or None
     return Layout(media_type=media_type, blocks=blocks, title=title)
 
 
-def _blocks(body):
+def _blocks(body, numbering: Numbering):
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
             text = _paragraph_text(child)
+            number = numbering.prefix(child)  # counted even for an empty paragraph, as Word does
             if text.strip():
-                yield Paragraph(text)
+                yield Paragraph(number + text)
         elif child.tag == qn("w:tbl"):
-            table = _table(child)
+            table = _table(child, numbering)
             if table.rows:
                 yield table
         elif child.tag == qn("w:sdt"):  # content controls wrap ordinary paragraphs and tables
             content = child.find(qn("w:sdtContent"))
             if content is not None:
-                yield from _blocks(content)
+                yield from _blocks(content, numbering)
 
 
 def _paragraph_text(p) -> str:
@@ -98,11 +102,12 @@ def _paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _cell_text(tc) -> str:
-    return "\n".join(t for t in (_paragraph_text(p) for p in tc.iter(qn("w:p"))) if t.strip()).strip()
+def _cell_text(tc, numbering: Numbering) -> str:
+    texts = [(numbering.prefix(p), _paragraph_text(p)) for p in tc.iter(qn("w:p"))]
+    return "\n".join(number + text for number, text in texts if text.strip()).strip()
 
 
-def _table(tbl) -> Table:
+def _table(tbl, numbering: Numbering) -> Table:
     first_column, last_column = _grid_columns(tbl)
     cells: list[SpanCell] = []
     open_merges: dict[int, SpanCell] = {}  # grid column -> the cell a vertical merge continues
@@ -115,7 +120,7 @@ def _table(tbl) -> Table:
                 above = open_merges[col]
                 above.rowspan = r - above.row + 1
             else:
-                cell = SpanCell(r, col, _cell_text(tc), colspan=span)
+                cell = SpanCell(r, col, _cell_text(tc, numbering), colspan=span)
                 cells.append(cell)
                 if merge == "restart":
                     open_merges[col] = cell
