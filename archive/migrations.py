@@ -270,7 +270,6 @@ def m001_initial_schema(db: Database) -> None:
     db["reports"].create_index(["fts_rowid"], unique=True)
     for column in ("report_id", "portal_id", "role", "parser_version"):
         db["captures"].create_index([column])
-    db["checks"].create_index(["status"])
     # Contentless: the index keeps tokens, not the bigram text (half the file size); rows are
     # deleted with FTS5's 'delete' command and the old text, which reports still holds.
     db.execute("create virtual table reports_fts using fts5(title, body, content='')")
