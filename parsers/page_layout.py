@@ -272,7 +272,12 @@ def _same_columns(a: TablePart, b: TablePart, unit: float) -> bool:
 
 
 def _starts_paragraph(previous: Line, line: Line, page: Page, new_page: bool) -> bool:
-    """Does ``line`` begin a new paragraph rather than continue the wrapped ``previous``?"""
+    """Does ``line`` begin a new paragraph rather than continue the wrapped ``previous``?
+
+    A line with a tab is a row of a table drawn without rules: always a paragraph of its own.
+    """
+    if "\t" in previous.text or "\t" in line.text:
+        return True
     left = min((ln.x0 for ln in page.lines), default=line.x0)
     right = max((ln.x1 for ln in page.lines), default=line.x1)
     full = previous.x1 >= right - 1.5 * page.unit

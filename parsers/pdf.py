@@ -34,6 +34,8 @@ MAX_OCR_PAGES = 12
 OCR_DPI = 200
 """Scans are made at 150-300 dpi; 200 gives Tesseract ~30 px characters at 10.5 pt."""
 _MIN_TEXT_CHARS = 20
+_COLUMN_GAP = 1.5
+"""A gap wider than this many characters inside a line separates columns, not words."""
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # What a wrong CMap yields: Latin-1 letters for GBK bytes, pdfminer's "(cid:123)", private use
 # code points, the replacement character.
@@ -161,7 +163,7 @@ def _read_page(page) -> tuple[Page, str]:
     if not tables and _covered_by_image(page):
         # A scanner's searchable PDF: the page is a picture under an invisible OCR text layer
         # with no cell borders; read the picture (keep the text layer for want of Tesseract).
-        result.lines = [Line(*line) for line in _char_lines(chars, unit)]
+        result.lines = [Line(*line) for line in _char_lines(chars, unit, columns=True)]
         return result, "scan_with_text"
     remaining = chars
     for table in tables:
@@ -178,7 +180,7 @@ def _read_page(page) -> tuple[Page, str]:
                  for i, box in enumerate(boxes)]
         x0, top, x1, bottom = map(float, table.bbox)
         result.tables.append(TablePart(x0, top, x1, bottom, cells))
-    result.lines = [Line(t, x0, x1, top, bottom) for t, x0, x1, top, bottom in _char_lines(remaining, unit)]
+    result.lines = [Line(*line) for line in _char_lines(remaining, unit, columns=True)]
     return result, "text"
 
 
@@ -198,8 +200,14 @@ def _covered_by_image(page) -> bool:
                for i in page.images)
 
 
-def _char_lines(chars: list[dict], unit: float) -> list[tuple[str, float, float, float, float]]:
-    """Chars grouped into lines, top to bottom: (text, x0, x1, top, bottom)."""
+def _char_lines(chars: list[dict], unit: float, columns: bool = False) -> list[tuple[str, float, float, float,
+                                                                                   float]]:
+    """Chars grouped into lines, top to bottom: (text, x0, x1, top, bottom).
+
+    With ``columns``, a gap wider than ``_COLUMN_GAP`` characters becomes a tab: outside ruled
+    tables such gaps separate the columns of a table drawn without rules ("规章\t0\t0\t0").
+    Inside a cell they are letter spacing ("总  计" set to fill the cell) and are dropped.
+    """
     groups: list[list[dict]] = []
     for char in sorted(chars, key=lambda c: c["top"]):
         if groups and char["top"] - groups[-1][0]["top"] <= unit / 2:
@@ -212,7 +220,9 @@ def _char_lines(chars: list[dict], unit: float) -> list[tuple[str, float, float,
         text, previous = "", None
         for char in members:
             gap = char["x0"] - previous["x1"] if previous else 0
-            if previous and gap > unit * 0.3 and (char["text"].isascii() or previous["text"].isascii()):
+            if previous and gap > unit * _COLUMN_GAP and columns:
+                text += "\t"
+            elif previous and gap > unit * 0.3 and (char["text"].isascii() or previous["text"].isascii()):
                 text += " "
             text += char["text"]
             previous = char

@@ -71,3 +71,19 @@ def test_a_template_2019_report_equals_its_html_rendering(name):
     assert report.cell_values()["active.art20_9.procurement.amount"] == 1190.1
     assert report.sections == reference.sections
     assert report.problems == ()
+
+
+def test_tables_drawn_without_rules_give_a_partial_record_and_no_wrong_number(html_report):
+    # No ruling lines: pdfplumber finds no table. Columns become tabs ("规章\t0\t0\t0"), which
+    # the extractor reads where rows are simple; table 3's wrapped labels defeat it, and the
+    # record says so instead of guessing.
+    from parsers.documents import read_layout
+
+    data = document_bytes("borderless.pdf")
+    texts = [b.text for b in read_layout(data, "application/pdf").blocks]
+    assert "规章\t0\t0\t0" in texts and "行政规范性文件\t3\t1\t17" in texts
+    report = parse(data)
+    read = {k: v for k, v in report.cell_values().items() if v is not None}
+    expected = html_report.cell_values()
+    assert read and all(expected[k] == v for k, v in read.items())
+    assert not report.is_complete
