@@ -292,7 +292,8 @@ def store_report(
     url: str | None = None,
     title: str | None = None,
 ) -> Outcome:
-    """Store the report parsed from ``source`` in one transaction.
+    """Store the report parsed from ``source`` as one unit: its own transaction, or a
+    savepoint of the transaction ``Commits`` holds open.
 
     :param db: an archive opened with ``archive.db.open_db``.
     :param source: the capture the report's numbers come from, with its parsed ``report``.

@@ -53,7 +53,13 @@ class _Bar:
             self.bar.__exit__(None, None, None)
 
 
-def _report(summary) -> None:
+def _run(label: str, load, *args, **options) -> None:
+    """Run a load with a progress bar on stderr, then print its summary as one JSON line."""
+    bar = _Bar(label)
+    try:
+        summary = load(*args, progress=bar.advance, total=bar.total, **options)
+    finally:
+        bar.close()
     click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
 
 
@@ -82,19 +88,10 @@ def ingest(paths, db, agency, province, city, county, adcode, level, url):
     if crawl_dirs:
         portals = _registry_portals()
         for crawl_dir in crawl_dirs:
-            bar = _Bar(f"loading {crawl_dir}")
-            try:
-                _report(load_crawl(db, crawl_dir, portals, progress=bar.advance, total=bar.total))
-            finally:
-                bar.close()
+            _run(f"loading {crawl_dir}", load_crawl, db, crawl_dir, portals)
     if documents:
-        bar = _Bar("ingesting")
-        try:
-            _report(ingest_files(db, documents, agency=agency, province=province, city=city,
-                                 county=county, adcode=adcode, level=level, url=url,
-                                 progress=bar.advance, total=bar.total))
-        finally:
-            bar.close()
+        _run("ingesting", ingest_files, db, documents, agency=agency, province=province,
+             city=city, county=county, adcode=adcode, level=level, url=url)
 
 
 @click.command("reparse")
@@ -105,12 +102,7 @@ def reparse(db, all_captures):
     """Re-run the parsers over stored captures after a parser upgrade."""
     if not db.exists():
         raise click.UsageError(f"no archive at {db}")
-    bar = _Bar("re-parsing")
-    try:
-        _report(reparse_archive(db, all_captures=all_captures, progress=bar.advance,
-                                total=bar.total))
-    finally:
-        bar.close()
+    _run("re-parsing", reparse_archive, db, all_captures=all_captures)
 
 
 @click.command("serve")

@@ -7,7 +7,7 @@ import sqlite3
 
 from archive.load import ingest_files, load_crawl
 from tests.archive.conftest import (
-    ARCHIVE_FIXTURES, BASE, PARSER_FIXTURES, PORTAL, REPORT_FILES, RUNS, fixture_docs,
+    ARCHIVE_FIXTURES, BASE, PARSER_FIXTURES, PORTAL, REPORT_FILES, fixture_docs,
     table_contents,
 )
 from tests.archive.crawl_output import Doc, write_crawl
