@@ -49,6 +49,8 @@ _HEADER_WORDS = {
     "review_litigation": ("行政复议", "行政诉讼", "维持", "纠正", "审结", "直接起诉", "复议后起诉"),
 }
 _REVIEW_WIDTH = len(schema.REVIEW_KEYS)
+# a label word ending in a number: "规章0", "一、本年新收政府信息公开申请数量3件"
+_GLUED_VALUE = re.compile(r"^(.*[\u4e00-\u9fff)）])([+-]?\d+(?:\.\d+)?(?:件|万元|元)?)$")
 
 LABEL, VALUE, BLANK, GAP, PROSE = "label", "value", "blank", "gap", "prose"
 
@@ -79,6 +81,31 @@ def _kind(line: Line) -> tuple[str, str]:
     if len(key) > _PROSE_CHARS or key.endswith(("。", "：", ":")):
         return PROSE, text
     return LABEL, text
+
+
+def _tokens(line: Line) -> list[tuple[str, str]]:
+    """A line's token; a line that ends in space-separated values ("规章 0 0 1", as PDF text
+    lines without a table grid give it) is its label and its values."""
+    kind, text = _kind(line)
+    if " " not in text:
+        return [(kind, text)]
+    words = text.split()
+    if all(looks_like_value(word) for word in words):  # "0 0 0 0 0": a row of values
+        return [(VALUE, word) for word in words]
+    if kind != LABEL:
+        return [(kind, text)]
+    split = len(words)
+    while split > 0 and looks_like_value(words[split - 1]):
+        split -= 1
+    if split == len(words):
+        return [(kind, text)]
+    values = words[split:]
+    glued = _GLUED_VALUE.match(words[split - 1]) if split else None
+    if glued:  # clean_line drops the space between a label and a number: "规章0 0 1"
+        words[split - 1] = glued.group(1)
+        values.insert(0, glued.group(2))
+    head = [(LABEL, " ".join(words[:split]))] if split else []
+    return head + [(VALUE, word) for word in values]
 
 
 class _Table:
@@ -120,8 +147,7 @@ def rebuild_rows(lines: list[Line], table: str, template: str, table_id: int) ->
     spec = _Table(table, template)
     built: list[_Built] = []
     pending = _Pending()
-    for line in lines:
-        kind, text = _kind(line)
+    for kind, text in (token for line in lines for token in _tokens(line)):
         if kind == PROSE:
             _flush(pending, spec, built)
             pending = _Pending()
@@ -200,9 +226,11 @@ def _place(label_cells: list[str], slots: list[tuple[str, str]], width: int | No
     kept = [i for i, (k, _) in enumerate(slots) if k in (VALUE, BLANK)]
     texts = [text for _, text in slots]
     if width is None or len(kept) > width or len(slots) < width or not kept:
-        # unknown row, stray cells, cells missing from the text, or nothing but blanks:
-        # the table reader judges the values as they stand
-        values = [texts[i] for i in kept] if kept or width is None else [""] * width
+        # unknown row, stray cells, cells missing from the text, or nothing but blanks: the
+        # table reader judges the values as they stand. A row is all blank only when its empty
+        # lines are there to say so and its label holds no number ("规章：3件" is not blank).
+        all_blank = not kept and width is not None and len(slots) >= width and not _digits_in(label_cells)
+        values = [""] * width if all_blank else [texts[i] for i in kept]
         return _Built(label_cells, values, [])
     first, last = kept[0], kept[-1]
     starts = range(max(0, last - width + 1), min(first, len(slots) - width) + 1)
@@ -212,6 +240,10 @@ def _place(label_cells: list[str], slots: list[tuple[str, str]], width: int | No
     if len({tuple(values) for _, values in placements}) == 1:
         return _Built(label_cells, placements[0][1], [(placements[0][0], placements[0][1])] if len(placements) == 1 else [])
     return _Built(label_cells, None, placements)
+
+
+def _digits_in(label_cells: list[str]) -> bool:
+    return any(ch.isdigit() for cell in label_cells for ch in _NUMBERED.sub("", label_key(cell)))
 
 
 def _settle_by_common_lead(built: list[_Built]) -> None:

@@ -238,13 +238,21 @@ def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, r
     """Put one row's values under ``key.<column>``, resolving stray cells or reporting them.
     ``placements``: the readings a rebuilt text row allows (``Row.readings``)."""
     width = len(columns)
-    raw_by_key = dict(zip(map(label_key, raw_cells), raw_cells))
+    raw_by_key: dict[str, str] = {}
+    for cell in raw_cells:
+        # "12" and "1 2" share a key; the spaced one (read as words, never as 12) wins
+        cell_key = label_key(cell)
+        if cell_key not in raw_by_key or len(cell) > len(raw_by_key[cell_key]):
+            raw_by_key[cell_key] = cell
     readers = readers or [lambda text: read_count(text)] * width
     if placements:
         candidates = [list(p) for p in placements]
     else:
         candidates = [values] if grid else _fit(values, width)
-    readings = [[readers[i](v) for i, v in enumerate(c)] for c in candidates if len(c) == width]
+    # values are label keys (no whitespace); each is read from its raw text, where "1 2" is
+    # still two numbers
+    raw = raw_by_key.get
+    readings = [[readers[i](raw(v, v)) for i, v in enumerate(c)] for c in candidates if len(c) == width]
     chosen = None
     if readings:
         distinct = {tuple((r.value, r.status) for r in rs) for rs in readings}
@@ -270,7 +278,7 @@ def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, r
             code = "ambiguous_row"
         result.problems.append(Problem(code, message, prefix))
         return
-    chosen_raw = next(c for c in candidates if len(c) == width and [readers[i](v) for i, v in enumerate(c)] == chosen)
+    chosen_raw = next(c for c, rs in zip((c for c in candidates if len(c) == width), readings) if rs == chosen)
     for column, reading, text in zip(columns, chosen, chosen_raw):
         _check_reading(result, f"{prefix}.{column}", reading, raw_by_key.get(text, text))
         result.put(f"{key}.{column}", reading, raw_by_key.get(text, text), prefix.split(".")[0])

@@ -78,9 +78,15 @@ def _plain_number(text: str) -> int | float | None:
     return -value if sign == "-" else value
 
 
+# "1 2" or "0\n0" in one cell is two numbers, never twelve or zero
+_SPLIT_DIGITS = re.compile(r"\d\s+\d").search
+
+
 @lru_cache(maxsize=4096)
 def read_count(raw: str, *, signed: bool = False) -> Reading:
     """A count cell: "0", "１２", "3件", "—" (blank), "无" (zero), "+2"/"减少2" when ``signed``."""
+    if _SPLIT_DIGITS(nfkc(raw)):
+        return Reading(None, "text")
     text = label_key(raw).strip("。.")
     if text.lower() in _BLANK_MARKS:
         return Reading(None, "blank")
@@ -104,6 +110,8 @@ def read_count(raw: str, *, signed: bool = False) -> Reading:
 def read_money(raw: str, *, default_unit: float | None) -> Reading:
     """A money cell normalised to 万元: "1190.1万元", "251000元", or a bare number in the
     header's unit (``default_unit`` = factor to 万元, None when the table states no unit)."""
+    if _SPLIT_DIGITS(nfkc(raw)):
+        return Reading(None, "text")
     text = label_key(raw).strip("。.")
     if text.lower() in _BLANK_MARKS:
         return Reading(None, "blank")
@@ -129,7 +137,10 @@ def read_money(raw: str, *, default_unit: float | None) -> Reading:
 
 @lru_cache(maxsize=8192)
 def looks_like_value(raw: str) -> bool:
-    """True for a cell that holds a number, a blank mark, or a zero word (not a label)."""
+    """True for a cell that holds a number, a blank mark, or a zero word (not a label);
+    "1 2" is two values, not one."""
+    if _SPLIT_DIGITS(raw):
+        return False
     text = label_key(raw)
     if text.lower() in _BLANK_MARKS or text in _ZERO_WORDS:
         return True

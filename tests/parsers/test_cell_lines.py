@@ -121,3 +121,24 @@ def test_rebuild_rows_joins_labels_and_places_cells():
     lines = [Line("规章"), Line("0"), blank, Line("2"), Line(""), Line("行政规范性文件"), Line("3"), Line("1"), Line("12")]
     rows = rebuild_rows(lines, "active", "2021", 7)
     assert [r.cells for r in rows] == [("规章", "0", "", "2"), ("行政规范性文件", "3", "1", "12")]
+
+
+def test_space_separated_rows_as_pdf_text_lines_give_them():
+    # seed 003 with each run of tabs turned into one space, as PDF text lines without a table
+    # grid come: "规章 0 0 0" (clean_line even glues the label to its first number)
+    golden = json.loads(golden_path(SEEDS["003"]).read_text(encoding="utf-8"))
+    report = parsed("space_separated_seed_003.txt")
+    assert report.problems == ()
+    assert report.cell_values() == golden["cells"]
+
+
+def test_two_numbers_in_one_cell_are_never_one_number():
+    # "1 2" (or "0<br>0") in one cell is not 12: a word in a number cell, flagged
+    from parsers.text import looks_like_value, read_count
+
+    assert read_count("1 2").status == "text" and not looks_like_value("0 0")
+    data = (FIXTURES / "parsers" / "word_chrome_2021.html").read_text(encoding="utf-8")
+    assert data.count(">156<") == 1
+    report = parse(data.replace(">156<", ">15 6<").encode())
+    assert report.cell_values()["active.art20_5.licensing.decisions"] is None
+    assert ("text_in_number_cell", "active.art20_5.licensing.decisions") in {(p.code, p.key) for p in report.problems}
