@@ -346,7 +346,8 @@ def _write_report(db, report, source, report_id, url, title, place) -> Outcome:
     )
     texts = {k: wanted.pop(k) for k in TEXT_COLUMNS}
     if old is None:
-        fts_rowid = db.execute("select coalesce(max(fts_rowid), 0) + 1 from reports").fetchone()[0]
+        # every report has exactly one search row, so one past the highest is free
+        fts_rowid = db.execute("select coalesce(max(id), 0) + 1 from reports_fts_docsize").fetchone()[0]
         row = {"id": report_id, "fts_rowid": fts_rowid, **wanted}
         db.execute(
             f"insert into reports ({', '.join(row)}) values ({', '.join('?' * len(row))})",

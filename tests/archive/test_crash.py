@@ -59,6 +59,7 @@ def _assert_whole_reports(db_path: Path) -> int:
         assert broken == []
         reports = conn.execute("select count(*) from reports").fetchone()[0]
         assert conn.execute("select count(*) from reports_fts_docsize").fetchone()[0] == reports
+        assert conn.execute("select count(distinct fts_rowid) from reports").fetchone()[0] == reports
         return reports
     finally:
         conn.close()
