@@ -87,3 +87,15 @@ def test_tables_drawn_without_rules_give_a_partial_record_and_no_wrong_number(ht
     expected = html_report.cell_values()
     assert read and all(expected[k] == v for k, v in read.items())
     assert not report.is_complete
+
+
+@pytest.mark.parametrize(("extension", "media_type"), [("rtf", "application/rtf"),
+                                                       ("odt", "application/vnd.oasis.opendocument.text")])
+def test_rtf_and_odt_are_read_through_libreoffice(extension, media_type, html_report, tmp_path):
+    from tests.fixtures.parsers.documents.make_fixtures import soffice_convert
+
+    source = tmp_path / "report.docx"
+    source.write_bytes(document_bytes("report.docx"))
+    report = parse(soffice_convert(source, extension, tmp_path).read_bytes())
+    assert report.media_type == media_type
+    assert report.cell_values() == html_report.cell_values()
