@@ -28,7 +28,8 @@ Rows are rebuilt from the labels the template knows and the number of columns th
   window, the placements are handed on as the row's ``readings``: the table reader takes the
   one reading that adds up, or reports the row ``ambiguous_row``. One regularity of the table
   itself narrows them first: when every row whose placement is certain (two at least) starts
-  its cells at the same distance from its label, an uncertain row starting there is read so.
+  its cells at the same distance from its label, and every uncertain row could start there
+  too, the uncertain rows are read so.
 """
 
 from __future__ import annotations
@@ -252,6 +253,8 @@ def _settle_by_common_lead(built: list[_Built]) -> None:
     if len(certain) != 1 or count < 2:
         return
     (lead,) = certain
+    if any(b.values is None and all(start != lead for start, _ in b.placements) for b in built):
+        return  # a row that cannot start there: the table is not that regular
     for b in built:
         if b.values is None:
             chosen = [values for start, values in b.placements if start == lead]

@@ -142,3 +142,19 @@ def test_two_numbers_in_one_cell_are_never_one_number():
     report = parse(data.replace(">156<", ">15 6<").encode())
     assert report.cell_values()["active.art20_5.licensing.decisions"] is None
     assert ("text_in_number_cell", "active.art20_5.licensing.decisions") in {(p.code, p.key) for p in report.problems}
+
+
+def test_common_lead_is_not_imposed_on_a_table_that_breaks_it():
+    # Two rows start their cells right after the label; "四、结转…" cannot (its only value sits
+    # eight lines down), so "（七）总计" — "", "1", then empty lines — keeps both placements.
+    texts = ["（一）予以公开", "1", "0", "0", "0", "0", "0", "1",
+             "（二）部分公开", "1", "0", "0", "0", "0", "0", "1",
+             "（七）总计", "", "1", "", "", "", "", "", "",
+             "四、结转下年度继续办理", "", "", "", "", "", "", "", "0", ""]
+    rows = rebuild_rows([Line(t) for t in texts], "requests", "2019", 7)
+    total = next(r for r in rows if r.cells[0] == "（七）总计")
+    assert len(total.readings) == 2
+    texts = texts[:-10]  # without the irregular row the lead of the certain rows settles it
+    rows = rebuild_rows([Line(t) for t in texts], "requests", "2019", 7)
+    total = next(r for r in rows if r.cells[0] == "（七）总计")
+    assert total.readings == () and total.cells[1:] == ("", "1", "", "", "", "", "")
