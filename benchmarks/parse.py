@@ -4,7 +4,8 @@
 
 HTML: the Word-pasted portal page of the test fixtures as saved (~85 KB of MsoNormal
 markup), and the same report with Word's inline styles stripped (~30 KB, the typical size
-of a report page). Text: the five seed reports (text extracted from Word/PDF/HTML).
+of a report page). Text: the five seed reports (text extracted from Word/PDF/HTML), and the
+same with their tabs taken out (one cell per line, rows rebuilt by parsers.cell_lines).
 Target: >= 150 reports/s for a typical 30 KB HTML report.
 """
 
@@ -46,10 +47,12 @@ def main() -> None:
     word_page = (FIXTURES / "parsers" / "word_chrome_2021.html").read_bytes()
     typical_page = _WORD_STYLING.sub(b"", word_page)
     seeds = [path.read_bytes() for path in sorted((FIXTURES / "seeds").glob("*.txt"))]
+    tab_less = [path.read_bytes() for path in sorted((FIXTURES / "parsers" / "cell_lines").glob("seed_*.txt"))]
     cases = [
         (f"HTML, typical report page ({len(typical_page) / 1024:.0f} KB)", [typical_page]),
         (f"HTML, Word-pasted page as saved ({len(word_page) / 1024:.0f} KB)", [word_page]),
         (f"text, five seed reports (mean {sum(map(len, seeds)) / len(seeds) / 1024:.0f} KB)", seeds),
+        ("text, the five seeds without tabs (rows rebuilt)", tab_less),
     ]
     for label, documents in cases:
         wall, cpu = throughput(documents, args.seconds)
