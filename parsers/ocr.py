@@ -1,10 +1,12 @@
 """Scanned pages and image-only reports to text and table grids, through Tesseract (chi_sim).
 
-A scanned report page is mostly a ruled table. The ruling lines are found in the image
-(long runs of dark pixels), turned into cell boxes by pdfplumber's own edge-to-cell geometry,
-and erased; Tesseract then reads the cleaned page once (``image_to_data``: words with boxes
-and confidences), and each word goes to the cell that holds its centre. Cells carry the lowest
-confidence of their words, so a doubtful digit shows in ``Table.confidence``.
+A scanned report page is mostly a ruled table. The page is deskewed, the ruling lines are
+found in the image (long runs of dark pixels), turned into cell boxes by pdfplumber's own
+edge-to-cell geometry, and erased. The cells of each table are cropped and read by Tesseract
+in one call, stacked in a column (numbers once more with a digits-only whitelist); the rest
+of the page is read as lines. Each cell keeps the lowest confidence of its words, so a doubtful
+digit shows in ``Table.confidence``, and doubtful cells are named in a problem. Labels are
+corrected to the official wording once tables are rejoined (``corrected``).
 
 The Tesseract command is ``tesseract`` or the ``NIANBAO_TESSERACT`` environment variable;
 when it (or its ``chi_sim`` data) is missing, ``available()`` is False and callers archive the
@@ -229,6 +231,7 @@ def _read_stacked(crops: list[np.ndarray], config: str) -> list[tuple[str, float
 
 def _tesseract_words(image: Image.Image, config: str) -> list[dict]:
     """Words Tesseract reads, in its reading order, with boxes, confidences and line keys."""
+    pytesseract.pytesseract.tesseract_cmd = tesseract_command()  # pytesseract's documented setting
     data = pytesseract.image_to_data(image, lang=LANGUAGE, config=config,
                                      output_type=pytesseract.Output.DICT, timeout=TIMEOUT)
     words = []
