@@ -25,6 +25,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import defaultdict
 from urllib.parse import urlsplit
 
@@ -92,7 +93,7 @@ class ReportsSpider(scrapy.Spider):
         spider.browser_settle_ms = settings.getint("NIANBAO_BROWSER_SETTLE_MS")
         spider.detected: dict[str, str] = {}
         spider.requested: dict[str, set[str]] = defaultdict(set)
-        spider.listing_sets: dict[str, set[frozenset]] = defaultdict(set)
+        spider.listing_sets: dict[str, set[str]] = defaultdict(set)
         spider.column_pages: dict[tuple[str, str], int] = defaultdict(int)
         spider.report_requests: dict[str, int] = defaultdict(int)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
@@ -209,8 +210,12 @@ class ReportsSpider(scrapy.Spider):
         stats = self.portal_stats[portal.id]
         column, depth = response.meta.get("column", response.url), response.meta.get("depth", 0)
         reached_by_paging = response.meta.get("list_kind") == "page"
-        repeated = frozenset(listed) in self.listing_sets[portal.id]
-        self.listing_sets[portal.id].add(frozenset(listed))
+        # The items' fingerprint also travels to the next page in its meta, so the check holds
+        # when another process (a scale-out worker) fetched the page before this one.
+        fingerprint = hashlib.sha1("\n".join(sorted(listed)).encode()).hexdigest()
+        repeated = (fingerprint in self.listing_sets[portal.id]
+                    or fingerprint == response.meta.get("previous_listing"))
+        self.listing_sets[portal.id].add(fingerprint)
         # A page reached by paging that lists nothing, or only what another page listed, is
         # a pagination trap (calendars, "next" links that never end): stop this column here.
         trap = reached_by_paging and (not listed or repeated)
@@ -240,6 +245,7 @@ class ReportsSpider(scrapy.Spider):
                 request = self._list_request(follow, portal, column=column, depth=depth)
             if request is not None:
                 request.meta["list_kind"] = follow.kind
+                request.meta["previous_listing"] = fingerprint
                 yield request
 
     # ------------------------------------------------------------------ reports and attachments
