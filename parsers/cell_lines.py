@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsers import schema
 from parsers.rows import Line, Row
@@ -119,22 +120,26 @@ class _Table:
 
     def width(self, label: str) -> int | None:
         """Columns of the row ``label`` names, None when it names no row of this table."""
-        key = label_key(label)
-        if self.table == "active":
-            spec = schema.first_match(key, schema.TABLE2_ROWS[self.template])
-            return len(spec.columns) if spec else None
-        if self.table == "requests":
-            item = schema.first_match(key, schema.REQUEST_ITEMS)
-            group = schema.first_match(key, schema.REQUEST_GROUPS)
-            named = item or (group and group[0] in schema.SINGLE_ROW_GROUPS)
-            named = named or (group and group[0] == "other" and self.template == "2019")
-            named = named or re.sub(r"^\d+[.、．]", "", key) == schema.OTHER_OTHER_FRAGMENT
-            return len(schema.REQUEST_COLUMNS) if named else None
-        return None
+        return _row_width(self.table, self.template, label_key(label))
 
     def is_header(self, label: str) -> bool:
         key = label_key(label)
         return any(word in key for word in self.header_words)
+
+
+@lru_cache(maxsize=4096)
+def _row_width(table: str, template: str, key: str) -> int | None:
+    if table == "active":
+        spec = schema.first_match(key, schema.TABLE2_ROWS[template])
+        return len(spec.columns) if spec else None
+    if table == "requests":
+        item = schema.first_match(key, schema.REQUEST_ITEMS)
+        group = schema.first_match(key, schema.REQUEST_GROUPS)
+        named = item or (group and group[0] in schema.SINGLE_ROW_GROUPS)
+        named = named or (group and group[0] == "other" and template == "2019")
+        named = named or re.sub(r"^\d+[.、．]", "", key) == schema.OTHER_OTHER_FRAGMENT
+        return len(schema.REQUEST_COLUMNS) if named else None
+    return None
 
 
 def rebuild_rows(lines: list[Line], table: str, template: str, table_id: int) -> list[Row]:

@@ -7,6 +7,7 @@ then the body. A notice *about* compiling reports (关于编制公布…年度�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from parsers.text import clean_line, cn_year_digits, find_dates, label_key, nfkc
 
@@ -182,6 +183,7 @@ def signature_date(last_lines: list[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def table_marker(key: str) -> str | None:
     """Which statistical table a header row or line (a ``label_key``) opens, if any:
     ``active`` (第二十条/信息内容), ``requests`` (申请人情况/自然人) or ``review_litigation``."""

@@ -12,6 +12,7 @@ accepted (``extended``) only for a part the usual numbering did not find.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from parsers.text import label_key
 
@@ -29,6 +30,7 @@ _NUMBERED_OTHERWISE = re.compile(r"^(?:第[一二三四五六]部分[、:：.．
 _MAX_HEADING = 40
 
 
+@lru_cache(maxsize=8192)
 def heading_key(line: str, after: int, extended: frozenset[str] = frozenset()) -> str | None:
     """The section key ``line`` is the heading of, if any section after index ``after``;
     the parts in ``extended`` may also be numbered otherwise ("（四）", "第四部分", "4.")."""
