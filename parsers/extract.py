@@ -21,6 +21,8 @@ from parsers.text import Reading, label_key
 _TABLES = (("active", "table 2 (主动公开)"), ("requests", "table 3 (依申请)"), ("review_litigation", "table 4 (复议诉讼)"))
 _MIN_REPORT_CHARS = 200
 _NOT_READ = (None, None)
+_TABLE_OPENERS = ("第二十条", "信息内容", "申请人情况", "自然人", "行政复议", "行政诉讼")
+_TABLE_PARTS = frozenset(key for key, _ in _TABLES)
 _REBUILT_TABLE_IDS = 1_000_000  # table ids of rebuilt rows, clear of the layout's own tables
 
 
@@ -151,8 +153,14 @@ def _table_rows(region: list, key: str, template: str, number: int) -> list[Row]
 def _marker(item) -> str | None:
     if isinstance(item, Row):
         return classify.table_marker(label_key("".join(item.cells)))
-    if item.text and len(item.text) <= 45 and not item.text.endswith("。"):
-        return classify.table_marker(label_key(item.text))
+    if item.text and len(item.text) <= 24:
+        # a line opening a table: its header's first words ("行政复议", "申请人情况") or the
+        # part's heading — not a sentence that mentions 行政复议 and 诉讼
+        key = label_key(item.text)
+        if key.startswith(_TABLE_OPENERS):
+            return classify.table_marker(key)
+        heading = heading_key(item.text, -1, _TABLE_PARTS)
+        return heading if heading in _TABLE_PARTS else None
     return None
 
 

@@ -70,3 +70,14 @@ def test_no_headings_at_all_tables_found_by_their_headers():
 def test_no_row_is_read_into_the_wrong_table(name):
     codes = {p.code for p in parsed(name).problems}
     assert not codes & {"unknown_row_label", "ambiguous_row", "missing_table", "missing_row", "missing_cells"}
+
+
+def test_a_sentence_naming_another_table_does_not_cut_a_part():
+    # a short note above table 3 that mentions 行政复议 and 诉讼 is not table 4's header
+    text = SEEDS["003"].read_text(encoding="utf-8")
+    heading = "三、收到和处理政府信息公开申请情况\n"
+    assert text.count(heading) == 1
+    noted = text.replace(heading, heading + "注：本年无行政复议、行政诉讼\n")
+    report = parse(noted.encode())
+    assert report.problems == ()
+    assert report.cell_values() == golden_cells("003")
