@@ -73,11 +73,12 @@ def test_no_row_is_read_into_the_wrong_table(name):
 
 
 def test_a_sentence_naming_another_table_does_not_cut_a_part():
-    # a short note above table 3 that mentions 行政复议 and 诉讼 is not table 4's header
+    # a short note at table 3's page break that mentions 行政复议 and 诉讼 is not table 4's
+    # header: the rows after it are still table 3's
     text = SEEDS["003"].read_text(encoding="utf-8")
-    heading = "三、收到和处理政府信息公开申请情况\n"
-    assert text.count(heading) == 1
-    noted = text.replace(heading, heading + "注：本年无行政复议、行政诉讼\n")
+    page_break = "7.属于行政执法案卷\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+    assert text.count(page_break) == 1
+    noted = text.replace(page_break, page_break + "注：本年无行政复议、行政诉讼\n")
     report = parse(noted.encode())
     assert report.problems == ()
     assert report.cell_values() == golden_cells("003")
