@@ -184,7 +184,8 @@ def _join(parts: list[TablePart], unit: float) -> Table:
             for c in new:
                 c.row -= 1
             new_height -= 1
-            first_row = _row_texts(new, 0, width)
+            if not new_height:
+                continue
         split = _layout_of(cells, height - 1) == _layout_of(new, 0) and _continues(
             _grid_rows(cells, height, width)[height - 1], _grid_rows(new, new_height, width)[0])
         bottom = {(c.col, c.colspan): c for c in cells if c.row + c.rowspan == height}

@@ -80,3 +80,9 @@ def test_a_heading_printed_once_in_the_top_margin_is_kept():
     first = page([("规章", "0", "0")], top=200, lines=[Line("二、主动公开政府信息情况", 0, 200, 40, 50)])
     blocks = assemble([first])
     assert blocks[0] == Paragraph("二、主动公开政府信息情况")
+
+
+def test_a_page_holding_only_the_repeated_header_and_row_adds_nothing():
+    row = ("8.属于行政查询事项", "0", "0")
+    table = only_table([page([row]), page([row]), page([("1.本机关不掌握相关政府信息", "2", "2")])])
+    assert table.rows == (HEADER, row, ("1.本机关不掌握相关政府信息", "2", "2"))
