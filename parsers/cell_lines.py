@@ -88,26 +88,26 @@ def _kind(line: Line) -> tuple[str, str]:
 def _tokens(line: Line) -> list[tuple[str, str]]:
     """A line's token; a line that ends in space-separated values ("规章 0 0 1", as PDF text
     lines without a table grid give it) is its label and its values."""
-    kind, text = _kind(line)
+    text = line.text
     if " " not in text:
-        return [(kind, text)]
+        return [_kind(line)]
     words = text.split()
     if all(looks_like_value(word) for word in words):  # "0 0 0 0 0": a row of values
         return [(VALUE, word) for word in words]
-    if kind != LABEL:
-        return [(kind, text)]
     split = len(words)
     while split > 0 and looks_like_value(words[split - 1]):
         split -= 1
     if split == len(words):
-        return [(kind, text)]
+        return [_kind(line)]
     values = words[split:]
-    glued = _GLUED_VALUE.match(words[split - 1]) if split else None
+    glued = _GLUED_VALUE.match(words[split - 1])
     if glued:  # clean_line drops the space between a label and a number: "规章0 0 1"
         words[split - 1] = glued.group(1)
         values.insert(0, glued.group(2))
-    head = [(LABEL, " ".join(words[:split]))] if split else []
-    return head + [(VALUE, word) for word in values]
+    kind, head = _kind(Line(" ".join(words[:split])))
+    if kind != LABEL:  # a sentence that happens to end in numbers
+        return [_kind(line)]
+    return [(LABEL, head)] + [(VALUE, word) for word in values]
 
 
 class _Table:
