@@ -16,8 +16,10 @@ in flight vanish when it is killed. This module adds the reliable-queue pattern 
 * a worker that starts, or ticks its heartbeat, or runs out of work, re-queues the processing
   hash of every listed worker whose heartbeat expired (atomically, so only one worker does it);
 * the same bytes under another URL (a repost) are archived once across workers, as they are
-  within one process: a capture is marked in ``nianbao:<crawl>:content`` once the capture
-  store has written it, and a worker drops a report or attachment already marked there;
+  within one process: a worker claims a report's or attachment's content hash in
+  ``nianbao:<crawl>:content`` before writing it (marked "written" once the capture store has
+  it) and drops content another worker claimed; a claim by a worker whose heartbeat expired
+  passes to whoever fetches the content next, so a kill between claim and write loses nothing;
 * an idle worker stays up while the queue holds requests or a live worker still has some in
   flight (they may yield more), so all workers finish together when the frontier is empty.
 
@@ -67,6 +69,17 @@ return {token, popped[1]}
 _ENQUEUE = """
 if ARGV[4] == '1' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+# Claim a content hash for this worker. KEYS: content hash; ARGV: portal:sha256, this worker,
+# the heartbeat key prefix. Returns 1 when this worker may write it, 0 when another has it.
+_CLAIM = """
+local owner = redis.call('HGET', KEYS[1], ARGV[1])
+if owner == ARGV[2] then return 1 end
+if owner == 'written' then return 0 end
+if owner and redis.call('EXISTS', ARGV[3] .. owner) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """
 
@@ -142,6 +155,7 @@ class ReliableScheduler(Scheduler):
         self.pending_items: dict[str, int] = defaultdict(int)
         self.output_done: set[str] = set()
         self._push = self.server.register_script(_ENQUEUE)
+        self._claim = self.server.register_script(_CLAIM)
         self._pop = self.server.register_script(_POP)
         self._requeue = self.server.register_script(_REQUEUE)
         self.server.sadd(self._key("workers"), self.worker)
@@ -282,18 +296,14 @@ class ReliableScheduler(Scheduler):
         else:
             self.acknowledge(token)
 
-    def _content_key(self) -> str:
-        return self._key("content")
-
-    def content_archived(self, capture: Capture) -> bool:
-        """True when another worker already wrote these bytes for this portal."""
-        return bool(self.server.sismember(self._content_key(), f"{capture.portal_id}:{capture.sha256}"))
+    def claim_content(self, capture: Capture) -> bool:
+        """True when this worker may write these bytes for this portal (no other worker has)."""
+        return bool(self._claim(keys=[self._key("content")],
+                                args=[f"{capture.portal_id}:{capture.sha256}", self.worker, self._key("alive") + ":"]))
 
     def _item_scraped(self, item, response, spider) -> None:
-        # Marked only after the capture store wrote it: a worker killed before writing leaves
-        # no mark, so the replayed request's capture is not dropped as a repost.
         if isinstance(item, Capture) and item.role != "list":
-            self.server.sadd(self._content_key(), f"{item.portal_id}:{item.sha256}")
+            self.server.hset(self._key("content"), f"{item.portal_id}:{item.sha256}", "written")
         self._item_done(item, response)
 
     def _item_done(self, item=None, response=None, **kwargs) -> None:
@@ -307,7 +317,7 @@ class ReliableScheduler(Scheduler):
 
 class AcknowledgeMiddleware:
     """Spider middleware: acknowledges a request once its callback's output is fully handled,
-    and drops reports and attachments another worker already archived (reposts).
+    and drops reports and attachments whose bytes another worker claimed (reposts).
 
     Items are counted on the way out; the scheduler acknowledges when the output is exhausted
     and the capture store has written every item (``item_scraped`` reaches the scheduler after
@@ -328,9 +338,9 @@ class AcknowledgeMiddleware:
     def _keep(self, scheduler: ReliableScheduler, token: str | None, output) -> bool:
         if isinstance(output, Request) or output is None:
             return True
-        if isinstance(output, Capture) and output.role != "list" and scheduler.content_archived(output):
+        if isinstance(output, Capture) and output.role != "list" and not scheduler.claim_content(output):
             self.crawler.stats.inc_value("nianbao/frontier/repost_dropped")
-            logger.info("%s: %s repeats content another worker archived; not kept", output.portal_id, output.url)
+            logger.info("%s: %s repeats content another worker archives; not kept", output.portal_id, output.url)
             return False
         if token is not None:
             scheduler.item_yielded(token)
