@@ -45,6 +45,7 @@ from parsers.text import label_key, looks_like_value
 _PROSE_CHARS = 45  # the longest template label has 37 characters; prose runs longer
 _NUMBERED = re.compile(r"^[(（]?[一二三四五六七八九十\d]+[)）.、．]")
 _RULE = re.compile(r"^[\-=_—]{4,}$")
+_PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$").match
 _HEADER_WORDS = {
     "active": ("第二十条", "信息内容"),
     "requests": ("申请人情况", "自然人", "商业企业", "科研机构", "法律服务机构", "勾稽"),
@@ -89,6 +90,8 @@ def _tokens(line: Line) -> list[tuple[str, str]]:
     """A line's token; a line that ends in space-separated values ("规章 0 0 1", as PDF text
     lines without a table grid give it) is its label and its values."""
     text = line.text
+    if _PAGE_NUMBER(text):  # "- 2 -", "第2页 共5页": a page break inside the table, no cell
+        return []
     if " " not in text:
         return [_kind(line)]
     words = text.split()

@@ -158,3 +158,12 @@ def test_common_lead_is_not_imposed_on_a_table_that_breaks_it():
     rows = rebuild_rows([Line(t) for t in texts], "requests", "2019", 7)
     total = next(r for r in rows if r.cells[0] == "（七）总计")
     assert total.readings == () and total.cells[1:] == ("", "1", "", "", "", "", "")
+
+
+def test_page_break_with_page_number_repeated_header_and_row():
+    # the 2021 web copy with a pdftotext page break inside table 3: "- 2 -", a form feed,
+    # the header again and the row "4.保护第三方合法权益" again
+    html = parse((FIXTURES / "parsers" / "word_chrome_2021.html").read_bytes())
+    report = parsed("pdftotext_page_break_2021.txt")
+    assert report.problems == ()
+    assert report.cell_values() == html.cell_values()

@@ -33,6 +33,7 @@ SOURCES = sorted(FIXTURES.glob("seeds/*.txt")) + [
         "cell_lines/web_copy_2021.txt",
         "cell_lines/space_separated_seed_003.txt",
         "cell_lines/pdftotext_blanks_dropped_2019.txt",
+        "cell_lines/pdftotext_page_break_2021.txt",
     )
 ]
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
