@@ -57,6 +57,7 @@ name_zh = "基准测试县 脚本栏目"
 province = "测试省"
 platform = "trs"
 browser = true
+wait_for = "ul.list li"
 start_urls = ["{origin}/plain/index.html"]
 [portals.trs]
 max_list_pages = {browser_pages - 1}

@@ -15,6 +15,7 @@ platform::
     platform = "hanweb"                       # trs | hanweb | anhui | gkmlpt | generic | auto
     start_urls = ["https://www.luqiao.gov.cn/col/col1229460362/index.html"]
     browser = false                           # list pages are built by script: render in Chromium
+    wait_for = "#list li"                     # (browser portals) CSS selector of the rendered list
     verified = false                          # true once a crawl of the real portal succeeded
     notes = "…"
     [portals.hanweb]
@@ -60,7 +61,6 @@ PLATFORM_PARAMS: dict[str, dict[str, tuple[bool, tuple]]] = {
         "cat_id": (False, (str,)),
     },
     "generic": {
-        "wait_for": (False, (str,)),
         "max_list_pages": (False, (int,)),
     },
     # Detected from the first column page; reads no parameters of its own.
@@ -70,7 +70,7 @@ PLATFORMS = frozenset(PLATFORM_PARAMS)
 
 _TOP_FIELDS = {
     "id", "name_zh", "province", "city", "county", "adcode", "level", "platform",
-    "start_urls", "browser", "verified", "notes",
+    "start_urls", "browser", "wait_for", "verified", "notes",
 }
 
 
@@ -92,6 +92,7 @@ class Portal:
     county: str | None = None
     adcode: str | None = None
     browser: bool = False
+    wait_for: str | None = None
     verified: bool = False
     notes: str = ""
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -106,7 +107,7 @@ class Portal:
             "id": self.id, "name_zh": self.name_zh, "province": self.province,
             "city": self.city, "county": self.county, "adcode": self.adcode,
             "level": self.level, "platform": self.platform, "start_urls": list(self.start_urls),
-            "browser": self.browser, "verified": self.verified, "notes": self.notes,
+            "browser": self.browser, "wait_for": self.wait_for, "verified": self.verified, "notes": self.notes,
             "params": dict(self.params),
         }
 
@@ -177,13 +178,16 @@ def _check_portal(where: str, raw: dict) -> Portal:
     for flag in ("browser", "verified"):
         if not isinstance(raw.get(flag, False), bool):
             raise RegistryError(f"{where}: {flag} must be true or false")
+    wait_for = raw.get("wait_for")
+    if wait_for is not None and (not isinstance(wait_for, str) or not raw.get("browser")):
+        raise RegistryError(f"{where}: wait_for is a CSS selector for browser portals: set browser = true or drop it")
     params = _check_params(where, platform, raw.get(platform))
     return Portal(
         id=raw["id"], name_zh=raw["name_zh"].strip(), province=raw["province"].strip(),
         platform=platform, start_urls=tuple(urls), level=level,
         city=raw.get("city"), county=raw.get("county"),
         adcode=str(adcode) if adcode is not None else None,
-        browser=raw.get("browser", False), verified=raw.get("verified", False),
+        browser=raw.get("browser", False), wait_for=wait_for, verified=raw.get("verified", False),
         notes=raw.get("notes", ""), params=MappingProxyType(params),
     )
 

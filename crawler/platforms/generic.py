@@ -5,8 +5,9 @@ date printed next to each, 下一页/next links, ``index_N`` pages of the same c
 sub-columns (year or 部门/乡镇 directories below the column). Script-built lists are
 rendered in Chromium when the portal says ``browser = true``.
 
-Parameters (``[portals.generic]``): ``wait_for`` — CSS selector that appears once the
-script-built list is rendered (browser portals only); ``max_list_pages`` — pagination cap.
+Parameters (``[portals.generic]``): ``max_list_pages`` — pagination cap. (A portal whose
+lists are built by script sets ``browser = true`` and ``wait_for``, a CSS selector of the
+rendered list, on the portal itself: that works on every platform.)
 
 Example::
 

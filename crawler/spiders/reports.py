@@ -140,7 +140,7 @@ class ReportsSpider(scrapy.Spider):
         return request.replace(callback=self.parse_list, errback=self.on_error, meta={**request.meta, **meta})
 
     def _browser_meta(self, portal: Portal) -> dict:
-        wait_for = portal.params.get("wait_for")
+        wait_for = portal.wait_for
         if wait_for:
             methods = [PageMethod("wait_for_selector", wait_for, timeout=self.browser_wait_ms)]
         else:  # no selector known (e.g. --start-url --browser): let scripts and timers settle

@@ -42,6 +42,7 @@ def test_fleet_sweep_start_requests_stay_on_the_portal(portal):
     ("unknown_param", "unknown hanweb parameter(s) ['annual_report_year']"),
     ("foreign_params", "parameters for platform(s) ['hanweb'] but platform is 'trs'"),
     ("not_toml", "not valid TOML"),
+    ("wait_for_without_browser", "wait_for is a CSS selector for browser portals"),
 ])
 def test_bad_registry_is_rejected_with_a_clear_message(fixture_path, name, message):
     with pytest.raises(RegistryError) as error:
