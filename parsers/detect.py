@@ -129,7 +129,7 @@ def _sniff_ole(data: bytes, content_type: str | None, url: str | None) -> str:
 def _sniff_zip(data: bytes) -> str:
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # NotImplemented: odd zip versions
         # Truncated: the central directory at the end is gone, but local headers still name
         # the members; the reader reports the damage.
         names = [m.decode("cp437") for m in re.findall(rb"PK\x03\x04.{26}([\x20-\x7e]{1,200}?)(?=[^\x20-\x7e]|PK)", data[:65536])]

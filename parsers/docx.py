@@ -41,7 +41,7 @@ def check_package(data: bytes) -> zipfile.ZipFile:
     """
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
         raise UnreadableDocument(f"broken or truncated Office package ({error})") from error
     total = 0
     for member in package.infolist():

@@ -97,7 +97,10 @@ def _xls_sheets(data: bytes):
     except Exception as error:  # xlrd raises XLRDError, CompDocError, struct errors
         raise UnreadableDocument(f"unreadable .xls workbook ({type(error).__name__}: {error})") from error
     for index in range(book.nsheets):
-        sheet = book.sheet_by_index(index)
+        try:
+            sheet = book.sheet_by_index(index)  # on_demand: the sheet's records are parsed here
+        except Exception as error:  # xlrd raises struct/Index/Key errors on damaged records
+            raise UnreadableDocument(f"damaged .xls sheet {index + 1} ({type(error).__name__}: {error})") from error
         if sheet.nrows * sheet.ncols > MAX_CELLS:
             raise UnreadableDocument(f"sheet {sheet.name} has {sheet.nrows}x{sheet.ncols} cells")
         merged = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in sheet.merged_cells}

@@ -115,3 +115,32 @@ def test_damaged_legacy_word_file_is_a_clear_error():
     data = document_bytes("report.doc")
     with pytest.raises(UnreadableDocument):
         parse(data[:4096] + bytes(4096))
+
+
+@pytest.mark.parametrize("name", ["report.docx", "report.xlsx", "report.xls", "report.pdf", "report.mht"])
+def test_damaged_copies_never_raise_anything_but_a_parse_error(name, monkeypatch):
+    # 30 copies, each with random bytes overwritten, a zeroed block or cut short: a crawl
+    # parsing them must only ever see ParseError (a reason), never a library's own exception.
+    # (A damaged font makes a garbage text layer; OCR of it is tested elsewhere, not here.)
+    import random
+
+    from parsers.models import ParseError
+
+    monkeypatch.setenv("NIANBAO_TESSERACT", "/nonexistent/tesseract")
+
+    rng = random.Random(name)
+    data = document_bytes(name)
+    for attempt in range(30):
+        damaged = bytearray(data)
+        if attempt % 3 == 0:
+            for _ in range(20):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        elif attempt % 3 == 1:
+            damaged = damaged[: rng.randrange(1, len(damaged))]
+        else:
+            start = rng.randrange(len(damaged))
+            damaged[start:start + 200] = bytes(200)
+        try:
+            parse(bytes(damaged))
+        except ParseError:
+            pass
