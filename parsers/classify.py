@@ -32,7 +32,6 @@ _ISSUER = re.compile(
 # words that run into a place name in running text: "根据明溪县…", "我们宁海县…"
 _LEAD_WORDS = ("根据", "按照", "依据", "遵照", "对照", "结合", "落实", "贯彻", "关于", "我们", "转发", "通过", "由",
                "在", "经", "据", "按", "依", "和", "及", "与", "我", "对")
-_TOWN_SUFFIX = ("镇", "乡", "街道", "街道办事处")
 _LEVEL_HINT = (("县政府", "县"), ("县委", "县"), ("市政府", "市"), ("区政府", "区"))
 
 MARKERS_2021 = ("制发件数", "废止件数", "现行有效件", "逾期不补正", "收费通知", "本年收费金额")
@@ -112,7 +111,7 @@ def _find_parent(name: str, body: str) -> str | None:
         county = _name_ending_at(body, match.start())
         if county:
             return county + match.group()
-    issuer = _notice_issuer(body, town=place.endswith(_TOWN_SUFFIX))
+    issuer = _notice_issuer(body)
     if issuer:
         return issuer
     level = next((suffix for hint, suffix in _LEVEL_HINT if hint in body), None)
@@ -158,18 +157,16 @@ def _name_ending_at(text: str, end: int) -> str | None:
     return name if len(name) >= 2 else None
 
 
-def _notice_issuer(body: str, *, town: bool) -> str | None:
-    """The one county (or, for a department, city) whose government office issued the notice
-    the report answers ("根据《明溪县人民政府办公室关于做好2020年政府信息公开工作年度报告…》").
-    A town's parent is a 县/区/旗: "三明市" could be the prefecture above the county, so a
-    city is never taken for a town. Two different issuers: nothing is completed."""
+def _notice_issuer(body: str) -> str | None:
+    """The one county whose government office issued the notice the report answers
+    ("根据《明溪县人民政府办公室关于做好2020年政府信息公开工作年度报告…》").
+    A city is never taken: "三明市" may be the prefecture above the county (a town's, or a
+    county department's that cites the city's notice). Two different issuers: nothing."""
     issuers = set()
     for match in _ISSUER.finditer(body):
         name = _name_ending_at(body, match.start())
-        if name:
+        if name and match.group(1) != "市":
             issuers.add(name + match.group(1))
-    if town:
-        issuers = {i for i in issuers if not i.endswith("市")}
     return issuers.pop() if len(issuers) == 1 else None
 
 

@@ -38,8 +38,10 @@ def test_agency_completed_only_from_what_the_body_says(name, agency):
         # the county name starts where the sentence's own words end
         ("胡坊镇2020年政府信息公开工作年度报告", "根据明溪县人民政府办公室关于做好年度报告工作的通知", "明溪县胡坊镇人民政府"),
         ("桑洲镇2019年政府信息公开工作年度报告", "我们宁海县桑洲镇认真落实", "宁海县桑洲镇人民政府"),
-        # a department belongs to the government that asked for its report, city or county
-        ("交通运输局2020年政府信息公开工作年度报告", "根据《三明市人民政府办公室关于做好…的通知》", "三明市交通运输局"),
+        # a department answering its county's notice belongs to that county; one citing the
+        # city's notice may still be a county's department: not completed
+        ("交通运输局2020年政府信息公开工作年度报告", "根据《明溪县人民政府办公室关于做好…的通知》", "明溪县交通运输局"),
+        ("交通运输局2020年政府信息公开工作年度报告", "根据《三明市人民政府办公室关于做好…的通知》", "交通运输局"),
         # two different counties' notices: which one is the parent is not said
         ("城关镇2020年政府信息公开工作年度报告", "明溪县人民政府办公室关于…；沙县区人民政府办公室关于…", "城关镇人民政府"),
         # the title already names the district
