@@ -67,8 +67,10 @@ def load(db, *directories, registry):
     return result
 
 
-def start_worker(out, registry, redis_url, crawl):
-    settings = {"NIANBAO_REDIS_URL": redis_url, "NIANBAO_REDIS_CRAWL": crawl, "NIANBAO_REDIS_HEARTBEAT": "0.5"}
+def start_worker(out, registry, redis_url, crawl, heartbeat=2.0):
+    # A worker silent for three heartbeats counts as dead: on a busy 2-core machine 2 s keeps
+    # live workers alive; the kill test uses a short one so the survivor notices soon.
+    settings = {"NIANBAO_REDIS_URL": redis_url, "NIANBAO_REDIS_CRAWL": crawl, "NIANBAO_REDIS_HEARTBEAT": heartbeat}
     with open(out.with_suffix(".log"), "wb") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(crawl_command(out, registry, PLAIN_PORTALS.values(), **settings), cwd=ROOT,
                                 env=ENV, stdout=subprocess.DEVNULL, stderr=log)
@@ -156,11 +158,11 @@ def test_a_worker_killed_mid_crawl_loses_nothing(ops_replica, ops_registry, redi
     crawl = f"test-{uuid.uuid4().hex[:8]}"
     ops_replica.delay = 0.05  # slow pages: the victim has requests in flight when it dies
     try:
-        victim = start_worker(victim_out, ops_registry, redis_url, crawl)
+        victim = start_worker(victim_out, ops_registry, redis_url, crawl, heartbeat=0.5)
         deadline = time.monotonic() + 60
         while len(manifest(victim_out)) < 30 and time.monotonic() < deadline:
             time.sleep(0.02)
-        survivor = start_worker(survivor_out, ops_registry, redis_url, crawl)
+        survivor = start_worker(survivor_out, ops_registry, redis_url, crawl, heartbeat=0.5)
         assert victim.poll() is None, "the victim finished before it could be killed"
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait()
