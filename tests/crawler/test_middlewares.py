@@ -29,7 +29,8 @@ def test_retries_wait_longer_each_time():
         waits.append(time.monotonic() - started)
         assert isinstance(request, Request)
     assert request.meta["retry_times"] == 2
-    assert 0.05 <= waits[0] < 0.1 and 0.1 <= waits[1] < 0.2
+    # 0.05 s then 0.1 s (lower bounds are exact; upper bounds leave room for a busy machine)
+    assert waits[0] >= 0.05 and waits[1] >= 0.1 and max(waits) < 1.0
 
 
 def test_retry_after_header_is_respected_within_the_cap():
@@ -37,7 +38,7 @@ def test_retry_after_header_is_respected_within_the_cap():
     request = Request("http://127.0.0.1:1/a.html")
     started = time.monotonic()
     asyncio.run(middleware.process_response(request, Response(request.url, status=429, headers={"Retry-After": "5"})))
-    assert 0.3 <= time.monotonic() - started < 0.5
+    assert 0.3 <= time.monotonic() - started < 2.0  # capped at 0.3 s, not the 5 s asked for
 
 
 def test_breaker_opens_after_consecutive_failures_and_a_success_resets_it():
