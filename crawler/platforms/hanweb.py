@@ -12,7 +12,9 @@ XML datastore that the jpage script renders::
 The rest comes from ``POST dataproxy.jsp?startrecord=1&endrecord=60&perpage=20`` with the form
 ``col=1&appid=…&webid=…&path=/&columnid=…&sourceContentType=1&unitid=…&webname=…&permissiontype=0``
 (three pages per call, as the jpage script asks), answered by
-``<datastore><totalrecord>…</totalrecord><recordset><record><![CDATA[…]]></record>…``.
+``<datastore><totalrecord>…</totalrecord><recordset><record><![CDATA[…]]></record>…`` (the
+older ``/module/jslib/jquery/jpage/dataproxy.jsp`` answers ``totalRecord=…;dataStore = […];``
+in JavaScript; both are read).
 Articles are ``art/<Y>/<M>/<D>/art_<colid>_<id>.html``; attachments
 ``/module/download/downfile.jsp?filename=…``.
 
@@ -36,6 +38,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Iterator
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -54,6 +57,7 @@ _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", re.S)
 _TOTAL = re.compile(r"totalRecord\s*:\s*(\d+)")
 _PER_PAGE = re.compile(r"perPage\s*:\s*(\d+)")
 _PROXY = re.compile(r"proxyUrl\s*:\s*['\"]([^'\"]+)['\"]")
+_JS_STORE = re.compile(r"dataStore\s*=\s*(\[.*?\])\s*;", re.S)
 _FORM_FIELDS = ("appid", "webid", "path", "columnid", "unitid", "webname", "permissiontype")
 
 
@@ -61,6 +65,20 @@ def records(text: str, base_url: str) -> Iterator[Listing]:
     """Item links from the ``<record><![CDATA[…]]></record>`` entries of a datastore."""
     for html in _RECORD.findall(text):
         row = Selector(text=html)
+        for anchor in row.xpath("//a[@href]"):
+            title = clean_text(anchor.attrib.get("title")) or clean_text(anchor.xpath("string()").get())
+            url = canonical_url(urljoin(base_url, anchor.attrib["href"].strip()))
+            yield Listing(url, title or None, normalise_date(row.xpath("string()").get()))
+
+
+def js_records(text: str, base_url: str) -> Iterator[Listing]:
+    """Item links from the older proxy's JavaScript answer (Gansu, field guide §2.2)::
+
+        totalRecord=714.0;totalPage = 27;dataStore = ["<li><a href=\\"/art/…\\">…</a><span>…</span></li>", …];
+    """
+    store = _JS_STORE.search(text).group(1)
+    for item in json.loads(store):
+        row = Selector(text=item)
         for anchor in row.xpath("//a[@href]"):
             title = clean_text(anchor.attrib.get("title")) or clean_text(anchor.xpath("string()").get())
             url = canonical_url(urljoin(base_url, anchor.attrib["href"].strip()))
@@ -81,7 +99,10 @@ class HanwebAdapter(Adapter):
     def parse_list(self, response: Response, portal: Portal) -> Iterator[Listing | Follow]:
         text = response.text
         if "<datastore>" not in text:
-            yield from self.links(response)  # a column without jpage: plain links
+            if _JS_STORE.search(text):  # the older jslib proxy answers JavaScript
+                yield from js_records(text, response.url)
+            else:
+                yield from self.links(response)  # a column without jpage: plain links
             return
         yield from records(text, response.url)
         if "dataproxy.jsp" in urlsplit(response.url).path:

@@ -120,3 +120,17 @@ def test_start_url_with_browser_renders_a_script_built_list(replica, tmp_path):
     run_crawl(tmp_path, tmp_path / "unused.toml", f"start_url={column}", "platform=generic", "browser=true")
     reports = {r["sha256"] for r in manifest(tmp_path) if r["role"] == "report"}
     assert reports == {e.sha256 for e in replica.expected("browser")}
+
+
+def test_hanweb_older_javascript_proxy_answer(fixture_path):
+    """Shape of the older jslib proxy (field guide §2.2, Gansu): records in a JS array."""
+    folder = fixture_path("crawler", "hanweb")
+    url = (folder / "jslib_dataproxy.js.url").read_text().strip()
+    response = TextResponse(url=url, body=(folder / "jslib_dataproxy.js").read_bytes(),
+                            headers={"Content-Type": "text/javascript; charset=utf-8"})
+    listings, follows = found("hanweb", response, None)
+    assert follows == []
+    assert [(item.url.rsplit("/", 1)[1], item.date) for item in listings] == [
+        ("art_1229460362_87415.html", "2024-01-18"), ("art_1229460362_87300.html", "2024-01-10"),
+        ("art_1229460362_87299.html", "2024-01-09")]
+    assert listings[2].title == "路桥区财政局2023年政府信息公开工作年度报告"
