@@ -313,7 +313,9 @@ def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
                 progress(len(group.members))
         else:
             groups.append(group)
-    _load_groups(db, groups, lambda row: places.get(row.get("portal_id"), Place()), summary, progress)
+    # The registry's place first; what it leaves blank, the agency's name may fill (gazetteer).
+    _load_groups(db, groups, lambda row: places.get(row.get("portal_id"), Place()), summary,
+                 progress, place_from_agency=True)
     _load_runs(db, crawl_dir / "runs.jsonl")
     db.close()
     return summary
@@ -474,6 +476,6 @@ def reparse(db_path, *, all_captures: bool = False, progress: Progress | None = 
             "(select report_id from captures where sha256 = ?)", [row["sha256"]]).fetchone()
         return Place(*kept) if kept else Place()
 
-    _load_groups(db, groups, place_of, summary, progress)
+    _load_groups(db, groups, place_of, summary, progress, place_from_agency=True)
     db.close()
     return summary

@@ -177,3 +177,12 @@ def test_ingesting_the_same_files_twice_changes_nothing(tmp_path):
 
 
 FIXTURES_SEED_WAMIAO = PARSER_FIXTURES.parent / "seeds" / "000_e091965162a3741c.txt"
+
+
+def test_crawled_report_of_a_portal_without_a_place_gets_it_from_the_agency_name(tmp_path):
+    doc = Doc((PARSER_FIXTURES / "gbk_meta_2019.html").read_bytes(), f"{BASE}/a.html",
+              portal_id="adhoc_127_0_0_1")
+    load_crawl(tmp_path / "a.db", write_crawl(tmp_path / "crawl", [doc]), None)
+    (row,) = _rows(tmp_path / "a.db", "select * from reports")
+    assert (row["province"], row["county"], row["adcode"]) == ("福建省", "清流县", "350423")
+    assert row["portal_id"] == "adhoc_127_0_0_1"
