@@ -79,6 +79,9 @@ def crawl(out: Path, registry: Path, portal: str) -> tuple[dict, float]:
     runs = [json.loads(line) for line in (out / "runs.jsonl").read_text(encoding="utf-8").splitlines()]
     pages = sum(r["pages"] for r in runs)
     browser = sum(r["browser_pages"] for r in runs)
+    errors = sum(r["errors"] for r in runs)
+    if errors > sum(r["portal_id"] == "replica_hubei_qingshan_gov" for r in runs):  # its one 404 link
+        print(f"warning: {errors} errors in {portal}: {[r['error_samples'][:3] for r in runs]}", file=sys.stderr)
     return {"pages": pages, "browser_pages": browser, "elapsed": elapsed, "wall": wall, "cpu": cpu}, elapsed
 
 
