@@ -8,6 +8,9 @@
   refused connections) with no success between them, stops sending that portal's requests
   (retries included) for the rest of the run. The rest of the crawl goes on; the portal's
   stats say ``circuit_open``.
+* ``CharsetRepairMiddleware`` — a page whose HTTP header names a charset its bytes are not in
+  (``charset=utf-8`` on a GBK page) is decoded with the charset its ``<meta>`` declares, or
+  GB18030 — never with replacement characters. The bytes themselves are never changed.
 * ``JsChallengeMiddleware`` — a first response of HTTP 412 or 202 (瑞数 Ruishu) or 521 (加速乐)
   whose page is a script that sets a cookie and reloads is handed to Chromium once per site; the
   spider's ``solve_challenge`` replays the request with the cookies the browser earned, and the
@@ -23,8 +26,9 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.response import response_status_message
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 # 412 (sometimes 202): 瑞数 Ruishu; 521: 加速乐. Both answer with a script that sets a cookie.
 _CHALLENGE_STATUSES = {202, 412, 521}
@@ -146,3 +150,26 @@ class JsChallengeMiddleware:
                   # as a dict, so the request stays serialisable for disk or Redis queues
                   "nianbao_challenge_for": retry.to_dict(spider=spider)},
         )
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+class CharsetRepairMiddleware:
+    """Decode HTML whose HTTP charset is wrong with the charset the page declares (or GB18030)."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, HtmlResponse):
+            return response
+        declared = http_content_type_encoding(response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        if not declared or _decodes(response.body, declared):
+            return response
+        for candidate in (html_body_declared_encoding(response.body), "gb18030"):
+            if candidate and candidate != declared and _decodes(response.body, candidate):
+                return response.replace(encoding=candidate)
+        return response

@@ -99,6 +99,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.PortalHealthMiddleware": 560,
     "crawler.middlewares.JsChallengeMiddleware": 580,
+    # outside everything else: decides how the spider reads a page, never what is stored
+    "crawler.middlewares.CharsetRepairMiddleware": 100,
 }
 # Default: none. The capture store writes WARC + manifest; the progress display logs per portal.
 EXTENSIONS = {

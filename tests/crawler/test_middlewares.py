@@ -59,3 +59,20 @@ def test_breaker_opens_after_consecutive_failures_and_a_success_resets_it():
         assert "circuit breaker open" in str(exc)
     else:
         raise AssertionError("an open circuit must refuse requests")
+
+
+def test_wrong_http_charset_is_repaired_from_meta_without_touching_bytes():
+    from scrapy.http import HtmlResponse
+
+    from crawler.middlewares import CharsetRepairMiddleware
+
+    body = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
+            '<body><a href="/a.html">西山县审计局2023年政府信息公开工作年度报告</a></body></html>').encode("gbk")
+    wrong = HtmlResponse(url="http://127.0.0.1:1/list.asp?page=2", body=body,
+                         headers={"Content-Type": "text/html; charset=utf-8"})
+    assert "年度报告" not in wrong.text  # what the spider would read without the repair
+    repaired = CharsetRepairMiddleware().process_response(Request(wrong.url), wrong)
+    assert "西山县审计局2023年政府信息公开工作年度报告" in repaired.text
+    assert repaired.body == body
+    right = HtmlResponse(url=wrong.url, body="<p>年度报告</p>".encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    assert CharsetRepairMiddleware().process_response(Request(right.url), right) is right

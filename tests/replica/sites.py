@@ -15,7 +15,8 @@ hanweb      1       Hanweb jcms: XML datastore in the first page, POST/GET datap
 anhui       2       Anhui 政务公开平台: /public/column list (xxgk_navli), /public/<unit>/<id>.html,
                     OpennessAnnualReport year routes and download route
 gkmlpt      3       Guangdong gkmlpt: Vue shell with window._CONFIG, JSON list API, post_ pages
-generic     4       self-built GBK site (charset only in <meta>), endless 下一页 trap,
+generic     4       self-built GBK site (charset only in <meta>; one page mislabelled UTF-8 in
+                    HTTP), endless 下一页 trap,
                     PDF linked straight from the list, robots.txt-disallowed report
 browser     5       list built by script from obfuscated inline data (needs Chromium)
 challenge   6       TRS site behind a 412 JavaScript cookie challenge (Ruishu style)
@@ -555,7 +556,8 @@ class GenericSite(Site):
             return Reply(200, "text/html", self._list(1))
         if path == "/gk/zfxxgknb/list.asp":
             page = int((parse_qs(query).get("page") or ["1"])[0])
-            return Reply(200, "text/html", self._list(page))
+            # page 2 comes from a server that labels everything UTF-8 (its bytes are GBK)
+            return Reply(200, "text/html; charset=utf-8" if page == 2 else "text/html", self._list(page))
         return super().handle(method, path, query, form, cookies)
 
 
