@@ -33,8 +33,8 @@ def test_polite_and_closed_by_default():
 
 
 def test_environment_overrides():
-    s = settings_in_subprocess(NIANBAO_CONTACT_URL="https://example.org/contact", NIANBAO_OUTPUT_DIR="/tmp/x",
+    s = settings_in_subprocess(NIANBAO_CONTACT_URL="https://example.org/contact", NIANBAO_OUTPUT_DIR="archive-crawls/zhejiang",
                                NIANBAO_AUTOTHROTTLE="false", NIANBAO_CHROMIUM="/opt/chrome")
     assert "+https://example.org/contact;" in s["USER_AGENT"]
-    assert s["NIANBAO_OUTPUT_DIR"] == "/tmp/x" and s["AUTOTHROTTLE_ENABLED"] is False
+    assert s["NIANBAO_OUTPUT_DIR"] == "archive-crawls/zhejiang" and s["AUTOTHROTTLE_ENABLED"] is False
     assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/opt/chrome"
