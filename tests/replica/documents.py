@@ -1,18 +1,23 @@
 """Attachment-only reports of the replica: real small PDF and Word files, made once.
 
-``python -m tests.replica.documents`` writes them to tests/fixtures/replica/documents/ with
-python-docx (DOCX) and LibreOffice (PDF from that DOCX); the files are committed so the
-replica serves the same bytes on every machine.
+Each is a full report of the 2021 template (six parts; tables 2, 3 and 4 with the official
+merged cells and ruling lines) holding the numbers ``tests.replica.content.numbers_for`` gives
+its unit and year, the same numbers the replica's HTML reports are built from. The document
+fixtures' generator writes them (``make_fixtures.write_docx``: python-docx, "Table Grid"
+borders, table 3's header repeated on each page), LibreOffice converts the PDFs.
+``python -m tests.replica.documents`` writes them to tests/fixtures/replica/documents/; the
+files are committed so the replica serves the same bytes on every machine.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from tests.replica.content import T3_COLUMNS, T3_ROWS, numbers_for, report_title
+from tests.fixtures.parsers.documents import report_model
+from tests.fixtures.parsers.documents.make_fixtures import soffice_convert, write_docx
+from tests.replica.content import T3_COLUMNS, T3_ROWS, Numbers, numbers_for, report_title
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "replica" / "documents"
 
@@ -37,32 +42,37 @@ def document_path(key: str) -> Path:
     return DOCUMENTS_DIR / f"{key}.{DOCUMENTS[key][2]}"
 
 
-def _docx(unit: str, year: int, path: Path) -> None:
-    from docx import Document
+def numbers_of(key: str) -> Numbers:
+    """The numbers in document ``key``: those of its unit and year."""
+    unit, year, _ = DOCUMENTS[key]
+    return numbers_for(f"{unit}{year}")
 
-    document = Document()
-    document.core_properties.author = unit
-    document.add_heading(report_title(unit, year), level=1)
-    document.add_paragraph("一、总体情况")
-    document.add_paragraph(f"{year}年，{unit}认真贯彻落实《中华人民共和国政府信息公开条例》，"
-                           "坚持以公开为常态、不公开为例外，依法做好政府信息公开工作。")
-    document.add_paragraph("三、收到和处理政府信息公开申请情况")
-    numbers = numbers_for(f"{unit}{year}")
-    keys = ("new", "carried_over", *(k for k, _ in T3_ROWS), "total", "carried_forward")
-    labels = {"new": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
-              "total": "（七）总计", "carried_forward": "四、结转下年度继续办理", **dict(T3_ROWS)}
-    table = document.add_table(rows=1, cols=8)
-    header = ("", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = text
-    for key in keys:
-        cells = table.add_row().cells
-        cells[0].text = labels[key]
-        for cell, column in zip(cells[1:], (*T3_COLUMNS, "total")):
-            cell.text = str(numbers.requests[key][column])
-    document.add_paragraph("五、存在的主要问题及改进情况")
-    document.add_paragraph("公开内容的及时性有待提高，下一步将加强培训。")
-    document.save(path)
+
+def report_of(unit: str, year: int, numbers: Numbers) -> list[tuple[str, object]]:
+    """The report in the generator's reading-order form (headings, paragraphs, tables 2-4)."""
+    a, r = numbers.active, numbers.requests
+
+    def columns(key: str) -> list[int]:
+        return [r[key][column] for column in T3_COLUMNS]
+
+    disposals = [(group, item, columns(key))
+                 for (group, item), (key, _) in zip(report_model.DISPOSAL_LABELS, T3_ROWS, strict=True)]
+    review = [[numbers.review[g][p] for p in ("upheld", "corrected", "other", "pending")]
+              for g in ("review", "litigation_direct", "litigation_after_review")]
+    tables = [
+        report_model.table2(a["rules"], a["normative"], a["licensing"][0], a["penalty"][0], a["coercion"][0],
+                            a["fees"][0]),
+        report_model.table3(columns("new"), columns("carried_over"), disposals),
+        report_model.table4(review),
+    ]
+    intro = (f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）编制。全文包括总体情况、主动公开政府信息"
+             f"情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、"
+             f"其他需要报告的事项。本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。")
+    overview = [f"{year}年，{unit}认真贯彻落实《条例》，坚持以公开为常态、不公开为例外，依法做好政府信息公开工作。",
+                f"全年共收到政府信息公开申请{r['new']['total']}件，均在法定期限内答复。"]
+    problems = ["公开内容的及时性有待提高。下一步，将加强业务培训，提升公开质量。"]
+    return report_model.body(report_title(unit, year), intro, overview, tables, problems,
+                             ["本年度未收取信息处理费。"], [unit, f"{year + 1}年1月20日"])
 
 
 def make_all() -> None:
@@ -70,16 +80,9 @@ def make_all() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for key, (unit, year, fmt) in DOCUMENTS.items():
             docx_path = Path(tmp) / f"{key}.docx"
-            _docx(unit, year, docx_path)
-            if fmt == "docx":
-                document_path(key).write_bytes(docx_path.read_bytes())
-                continue
-            subprocess.run(
-                ["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-                 "--convert-to", "pdf", "--outdir", tmp, str(docx_path)],
-                check=True, capture_output=True, timeout=120,
-            )
-            document_path(key).write_bytes((Path(tmp) / f"{key}.pdf").read_bytes())
+            write_docx(docx_path, report_of(unit, year, numbers_of(key)))
+            made = docx_path if fmt == "docx" else soffice_convert(docx_path, "pdf", Path(tmp))
+            document_path(key).write_bytes(made.read_bytes())
             print(key, document_path(key).stat().st_size, file=sys.stderr)
 
 
