@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 """Bumped whenever parser output changes, so the archive re-parses only what is older."""
 
 Template = Literal["2019", "2021", "pre2019"]
@@ -111,7 +111,7 @@ class Problem:
 class Report:
     """The canonical record of one annual report."""
 
-    title: str
+    title: str | None
     agency: str | None
     year: int | None
     template: Template | None

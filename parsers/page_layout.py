@@ -18,8 +18,10 @@ from parsers.models import Block, Paragraph, Table
 from parsers.table_grid import SpanCell, to_table
 
 # A cell starting one of these begins a new row of tables 2-4: "1.属于…", "（三）不予公开",
-# "三、本年度办理结果", "第二十条…"; a continuation of a row split by a page break does not.
-_ROW_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+\s*[.．、]|第)")
+# "三、本年度办理结果", "第二十条…"; a continuation of a row split by a page break does not
+# ("第三方合法权益", the rest of "4.保护").
+_ROW_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+\s*[.．、]|"
+                        r"第[一二三四五六七八九十\d]+条)")
 _PUNCTUATION = re.compile(r"[\s()（）:：,，.．“”\"'、|]")
 _NUMBER = re.compile(r"^\s*[-+]?[\d０-９][\d０-９,.，．]*\s*(?:件|万元|元|%)?\s*$")
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?[\d０-９]+(?:\s*页)?(?:\s*[/／共]\s*[\d０-９]+\s*页?)?[\s\-—–－·]*$")
@@ -186,8 +188,8 @@ def _join(parts: list[TablePart], unit: float) -> Table:
             new_height -= 1
             if not new_height:
                 continue
-        split = _layout_of(cells, height - 1) == _layout_of(new, 0) and _continues(
-            _grid_rows(cells, height, width)[height - 1], _grid_rows(new, new_height, width)[0])
+        split = (_layout_of(cells, height - 1) == _layout_of(new, 0) or _label_tail(cells, height, new)) and \
+            _continues(_grid_rows(cells, height, width)[height - 1], _grid_rows(new, new_height, width)[0])
         bottom = {(c.col, c.colspan): c for c in cells if c.row + c.rowspan == height}
         offset = height - 1 if split else height
         for cell in new:
@@ -202,6 +204,17 @@ def _join(parts: list[TablePart], unit: float) -> Table:
                 cells.append(cell)
         height = offset + new_height
     return to_table(cells)
+
+
+def _label_tail(cells: list[SpanCell], height: int, new: list[SpanCell]) -> bool:
+    """Is the first row of ``new`` only the wrapped end of labels of the last row, with no number?
+
+    A table drawn without rules has no cell boxes for the empty slots, so a row split by the
+    break ("3.危及“三" | "安全一稳定”") has fewer cells below than above.
+    """
+    first = [c for c in new if c.row == 0]
+    ending = {(c.col, c.colspan) for c in cells if c.row + c.rowspan == height and c.text.strip()}
+    return bool(first) and all((c.col, c.colspan) in ending and not _NUMBER.match(c.text) for c in first)
 
 
 def _layout_of(cells: list[SpanCell], row: int) -> set[tuple[int, int]]:
@@ -287,3 +300,124 @@ def _starts_paragraph(previous: Line, line: Line, page: Page, new_page: bool) ->
         return not full or indented
     gap = line.top - previous.bottom
     return not full or indented or gap > 0.9 * (line.bottom - line.top)
+
+
+_WRAP_PITCH = 1.6
+"""Lines of one cell follow each other closer than this many characters (line pitch ≈ 1.3)."""
+_TABLE_PITCH = 2.6
+"""A table drawn without rules goes on while its lines are closer than this."""
+
+
+def text_tables(lines: list[list[Line]], unit: float) -> tuple[list[TablePart], list[list[Line]]]:
+    """Tables drawn without ruling lines, found from where their text sits; and the other lines.
+
+    ``lines`` are a page's lines top to bottom, each as its segments (text split at gaps wider
+    than a column gap). A table is a run of close lines, two or more of them holding several
+    segments, whose single-segment lines each fit inside one column. Columns start where
+    segments start (Word and LibreOffice set cell text flush left); within a column, a line
+    closer than a line pitch to the one above continues its cell (a wrapped label
+    "一、本年新收政府信息公\\n开申请数量", a vertical "三、本\\n年度办\\n理结果"), unless either is a
+    number or the line starts a row label ("2.重复申请"). Rows start at the tops of cells; a
+    cell reaching past the top of the next row spans it, a cell's text past the next column's
+    start spans that column, a row with one cell and no number spans the table.
+
+    A table whose text does not line up (two segments of one line in one column, a column
+    whose starts spread over half a character, e.g. centred numbers of different widths) is
+    left as lines, tab-separated, rather than risk putting a number in the wrong cell; so is
+    one with a number starting a column of its own (a guess, not a column).
+    """
+    tables: list[TablePart] = []
+    rest: list[list[Line]] = []
+    i = 0
+    while i < len(lines):
+        end = _text_table_end(lines, i, unit)
+        part = _text_table(lines[i:end], unit) if end > i + 1 else None
+        if part is None:
+            rest.append(lines[i])
+            i += 1
+        else:
+            tables.append(part)
+            i = end
+    return tables, rest
+
+
+def _column_starts(rows: list[list[Line]], unit: float) -> list[list[Line]]:
+    """The segments of several-segment lines, grouped by where they start."""
+    groups: list[list[Line]] = []
+    for segment in sorted((s for row in rows if len(row) > 1 for s in row), key=lambda s: s.x0):
+        if groups and segment.x0 - groups[-1][-1].x0 <= unit / 2:
+            groups[-1].append(segment)
+        else:
+            groups.append([segment])
+    return groups
+
+
+def _fits(row: list[Line], starts: list[float], unit: float) -> bool:
+    return all(not any(s.x0 + unit / 2 < x < s.x1 - unit / 2 for x in starts) for s in row)
+
+
+def _wraps(previous: list[Line], segment: Line, unit: float) -> bool:
+    """Is ``segment`` the wrapped next line of a cell on the line above (same start, one pitch)?"""
+    return segment.top - previous[0].top <= _WRAP_PITCH * unit and any(abs(s.x0 - segment.x0) <= unit / 2
+                                                                        for s in previous)
+
+
+def _text_table_end(lines: list[list[Line]], start: int, unit: float) -> int:
+    """Where the table beginning with the several-segment line ``start`` ends (``start`` if none)."""
+    if len(lines[start]) < 2:
+        return start
+    end = start + 1
+    while end < len(lines) and lines[end][0].top - lines[end - 1][0].top <= _TABLE_PITCH * unit:
+        end += 1
+    starts = [g[0].x0 for g in _column_starts(lines[start:end], unit)]
+    last = start
+    for k in range(start + 1, end):
+        if len(lines[k]) < 2 and not (_fits(lines[k], starts, unit) or _wraps(lines[k - 1], lines[k][0], unit)):
+            break
+        last = k
+    # a trailing one-segment line far below the last row is a heading after the table
+    while last > start and len(lines[last]) < 2 and lines[last][0].top - lines[last - 1][0].top > _WRAP_PITCH * unit:
+        last -= 1
+    return last + 1
+
+
+def _text_table(rows: list[list[Line]], unit: float) -> TablePart | None:
+    groups = _column_starts(rows, unit)
+    if sum(len(r) > 1 for r in rows) < 2 or len(groups) < 2 or any(
+            g[-1].x0 - g[0].x0 > unit / 2 or (len(g) < 2 and _NUMBER.match(g[0].text)) for g in groups):
+        return None
+    starts = [g[0].x0 for g in groups]
+    columns: list[list[list[Line]]] = [[] for _ in starts]  # per column, its cells' lines
+    for row in rows:
+        used = set()
+        for segment in row:
+            col = max(c for c, x in enumerate(starts) if x <= segment.x0 + unit / 2) if segment.x0 + unit / 2 >= \
+                starts[0] else 0
+            if col in used:
+                return None
+            used.add(col)
+            cells = columns[col]
+            previous = cells[-1][-1] if cells else None
+            if previous is not None and segment.top - previous.top <= _WRAP_PITCH * unit and not (
+                    _NUMBER.match(segment.text) or _NUMBER.match(previous.text) or _ROW_START.match(segment.text)):
+                cells[-1].append(segment)
+            else:
+                cells.append([segment])
+    tops = cluster([cell[0].top for cells in columns for cell in cells], unit / 2)
+    right = max(s.x1 for row in rows for s in row) + unit / 2
+    bottom = max(s.bottom for row in rows for s in row) + unit / 4
+    edges_x, edges_y = [*starts, right], [*tops, bottom]
+    placed = []
+    for col, cells in enumerate(columns):
+        for cell in cells:
+            row = _index(tops, cell[0].top)
+            rowspan = max(1, sum(cell[0].top + unit / 2 < t < cell[-1].bottom for t in tops) + 1)
+            colspan = 1 + sum(max(s.x1 for s in cell) - unit / 2 > x for x in starts[col + 1:])
+            placed.append((row, col, rowspan, colspan, join_text([s.text for s in cell])))
+    for n, (row, col, rowspan, colspan, text) in enumerate(placed):
+        alone = [p for p in placed if p[0] == row]
+        if len(alone) == 1 and col == 0 and not _NUMBER.match(text):
+            placed[n] = (row, col, rowspan, len(starts), text)  # "第二十条第（一）项" across the table
+    cells_out = [GeoCell(edges_x[col], edges_y[row], edges_x[col + colspan], edges_y[row + rowspan], text)
+                 for row, col, rowspan, colspan, text in placed]
+    return TablePart(starts[0], tops[0], right, bottom, cells_out)

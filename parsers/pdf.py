@@ -24,7 +24,7 @@ import pypdfium2
 
 from parsers import ocr
 from parsers.models import Layout, Problem, UnreadableDocument
-from parsers.page_layout import GeoCell, Line, Page, TablePart, assemble, join_text
+from parsers.page_layout import GeoCell, Line, Page, TablePart, assemble, join_text, text_tables
 
 MEDIA_TYPE = "application/pdf"
 MAX_PAGES = 60
@@ -36,6 +36,9 @@ OCR_DPI = 200
 _MIN_TEXT_CHARS = 20
 _COLUMN_GAP = 1.5
 """A gap wider than this many characters inside a line separates columns, not words."""
+_CELL_GAP = 0.6
+"""Where no table is ruled, a gap this wide may part two cells: a label filling its cell ends
+a little short of the number in the next ("…政府信息公" 1.3 characters before "34")."""
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # What a wrong CMap yields: Latin-1 letters for GBK bytes, pdfminer's "(cid:123)", private use
 # code points, the replacement character.
@@ -180,7 +183,12 @@ def _read_page(page) -> tuple[Page, str]:
                  for i, box in enumerate(boxes)]
         x0, top, x1, bottom = map(float, table.bbox)
         result.tables.append(TablePart(x0, top, x1, bottom, cells))
-    result.lines = [Line(*line) for line in _char_lines(remaining, unit, columns=True)]
+    if tables:
+        result.lines = [Line(*line) for line in _char_lines(remaining, unit, columns=True)]
+        return result, "text"
+    # No ruling lines at all: tables drawn without rules are found from where their text sits.
+    result.tables, rest = text_tables(_segment_lines(remaining, unit), unit)
+    result.lines = [_joined(segments, unit) for segments in rest]
     return result, "text"
 
 
@@ -208,14 +216,8 @@ def _char_lines(chars: list[dict], unit: float, columns: bool = False) -> list[t
     tables such gaps separate the columns of a table drawn without rules ("规章\t0\t0\t0").
     Inside a cell they are letter spacing ("总  计" set to fill the cell) and are dropped.
     """
-    groups: list[list[dict]] = []
-    for char in sorted(chars, key=lambda c: c["top"]):
-        if groups and char["top"] - groups[-1][0]["top"] <= unit / 2:
-            groups[-1].append(char)
-        else:
-            groups.append([char])
     lines = []
-    for group in groups:
+    for group in _line_groups(chars, unit):
         members = sorted(group, key=lambda c: c["x0"])
         text, previous = "", None
         for char in members:
@@ -229,3 +231,41 @@ def _char_lines(chars: list[dict], unit: float, columns: bool = False) -> list[t
         lines.append((text, members[0]["x0"], max(c["x1"] for c in members), min(c["top"] for c in members),
                       max(c["bottom"] for c in members)))
     return lines
+
+
+def _line_groups(chars: list[dict], unit: float) -> list[list[dict]]:
+    """Chars in lines (tops within half a character), top to bottom."""
+    groups: list[list[dict]] = []
+    for char in sorted(chars, key=lambda c: c["top"]):
+        if groups and char["top"] - groups[-1][0]["top"] <= unit / 2:
+            groups[-1].append(char)
+        else:
+            groups.append([char])
+    return groups
+
+
+def _segment_lines(chars: list[dict], unit: float) -> list[list[Line]]:
+    """Each line's pieces between gaps wider than ``_CELL_GAP`` characters, with their boxes."""
+    lines = []
+    for group in _line_groups(chars, unit):
+        pieces: list[list[dict]] = []
+        for char in sorted(group, key=lambda c: c["x0"]):
+            if pieces and char["x0"] - pieces[-1][-1]["x1"] <= unit * _CELL_GAP:
+                pieces[-1].append(char)
+            else:
+                pieces.append([char])
+        lines.append([Line(*_char_lines(piece, unit)[0]) for piece in pieces])
+    return lines
+
+
+def _joined(segments: list[Line], unit: float) -> Line:
+    """A line's segments as one line, spaced as ``_char_lines(columns=True)`` spaces them."""
+    text = segments[0].text
+    for previous, segment in zip(segments, segments[1:]):
+        gap = segment.x0 - previous.x1
+        if gap > unit * _COLUMN_GAP:
+            text += "\t"
+        elif segment.text[0].isascii() or previous.text[-1].isascii():
+            text += " "
+        text += segment.text
+    return Line(text, segments[0].x0, segments[-1].x1, min(s.top for s in segments), max(s.bottom for s in segments))

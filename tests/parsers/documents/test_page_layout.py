@@ -2,7 +2,7 @@
 ruling lines or a scan's give them, to pin each kind of break by itself."""
 
 from parsers.models import Paragraph, Table
-from parsers.page_layout import GeoCell, Line, Page, TablePart, assemble
+from parsers.page_layout import GeoCell, Line, Page, TablePart, assemble, text_tables
 
 COLUMNS = (0, 100, 150, 200)
 HEADER = ("项目", "自然人", "总计")
@@ -86,3 +86,34 @@ def test_a_page_holding_only_the_repeated_header_and_row_adds_nothing():
     row = ("8.属于行政查询事项", "0", "0")
     table = only_table([page([row]), page([row]), page([("1.本机关不掌握相关政府信息", "2", "2")])])
     assert table.rows == (HEADER, row, ("1.本机关不掌握相关政府信息", "2", "2"))
+
+
+def segments(*rows):
+    """A page's lines as segments: each row is (top, [(x0, text), ...]), 10-point characters."""
+    return [[Line(text, x0, x0 + 10 * len(text), top, top + 10) for x0, text in items] for top, items in rows]
+
+
+def test_a_table_without_rules_is_read_from_where_its_text_starts():
+    # 14 points is one line pitch (a wrapped label), 24 a new row
+    lines = segments(
+        (100, [(0, "项目"), (100, "自然人"), (150, "总计")]),
+        (124, [(0, "一、本年新收政"), (100, "3"), (150, "3")]),
+        (138, [(0, "府信息公开申请")]),
+        (162, [(0, "2.重复申请"), (100, "12"), (150, "12")]),
+        (200, [(0, "五、存在的主要问题及改进情况")]),
+    )
+    tables, rest = text_tables(lines, 10)
+    assert [[s.text for s in line] for line in rest] == [["五、存在的主要问题及改进情况"]]
+    page = Page(width=600, height=800, tables=tables, unit=10)
+    assert only_table([page]).rows == (HEADER, ("一、本年新收政府信息公开申请", "3", "3"), ("2.重复申请", "12", "12"))
+
+
+def test_text_that_does_not_line_up_is_no_table():
+    # centred numbers of different widths start anywhere: no column can be trusted with them
+    lines = segments(
+        (100, [(0, "项目"), (100, "自然人"), (150, "总计")]),
+        (124, [(0, "1.属于国家秘密"), (104, "3"), (157, "3")]),
+        (148, [(0, "2.重复申请"), (100, "12"), (150, "1234")]),
+    )
+    tables, rest = text_tables(lines, 10)
+    assert tables == [] and len(rest) == 3
