@@ -9,8 +9,10 @@ Crawl directory layout (written by the crawler)::
 
     <crawl_dir>/manifest.jsonl   one parsers.models.CaptureRecord per line
     <crawl_dir>/warc/*.warc.gz   the responses, at the manifest's offsets
-    <crawl_dir>/runs.jsonl       one line per portal run: portal_id, started_at, finished_at,
-                                 pages, reports, errors, finish_reason (optional: scope)
+    <crawl_dir>/runs.jsonl       one line per portal per crawler process: portal_id, run_id,
+                                 started_at, finished_at, pages, reports, known_skipped,
+                                 attachments, errors, list_errors, lists_complete,
+                                 circuit_open, finish_reason (optional: scope)
 """
 
 from __future__ import annotations
@@ -321,9 +323,16 @@ def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
     return summary
 
 
+def _flag(value) -> int | None:
+    return None if value is None else int(bool(value))
+
+
 def _load_runs(db, path: Path) -> None:
+    """One ``crawl_runs`` row per line: a portal in one crawler process. Scale-out workers
+    each write their own output directory, whose name is the row's ``worker``."""
     if not path.exists():
         return
+    worker = path.resolve().parent.name
     runs = []
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
@@ -336,11 +345,18 @@ def _load_runs(db, path: Path) -> None:
         runs.append({
             "portal_id": run["portal_id"],
             "started": started,
+            "worker": worker,
+            "run_id": run.get("run_id") or "",
             "finished": run.get("finished") or run.get("finished_at"),
             "scope": run.get("scope"),
             "pages": run.get("pages"),
             "reports_found": run.get("reports_found", run.get("reports")),
+            "reports_known": run.get("known_skipped"),
+            "attachments": run.get("attachments"),
             "errors": run.get("errors"),
+            "list_errors": run.get("list_errors"),
+            "lists_complete": _flag(run.get("lists_complete")),
+            "circuit_open": _flag(run.get("circuit_open")),
             "status": run.get("status") or run.get("finish_reason"),
         })
     with db.atomic():
@@ -348,7 +364,7 @@ def _load_runs(db, path: Path) -> None:
         db["portals"].insert_all(
             [{"id": p} for p in sorted({r["portal_id"] for r in runs} - known)], pk="id"
         )
-        db["crawl_runs"].upsert_all(runs, pk=("portal_id", "started"))
+        db["crawl_runs"].upsert_all(runs, pk=("portal_id", "started", "worker", "run_id"))
         # New = the report's first capture was fetched during the run; updated = a later one was.
         db.execute(
             """update crawl_runs set

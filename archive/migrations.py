@@ -279,6 +279,61 @@ def m001_initial_schema(db: Database) -> None:
         db.execute(_wide_view_sql(name, columns))
 
 
+_CELL_PARTS = """
+  -- the key's three parts: requests.withheld.state_secret.total
+  -- -> requests | withheld.state_secret | total
+  substr(key, 1, instr(key, '.') - 1) as table_key,
+  substr(rtrim(key, replace(key, '.', '')), instr(key, '.') + 1,
+         length(rtrim(key, replace(key, '.', ''))) - instr(key, '.') - 1) as row_key,
+  substr(key, length(rtrim(key, replace(key, '.', ''))) + 1) as column_key"""
+
+
+@MIGRATIONS()
+def m002_cells_view(db: Database) -> None:
+    # Generated columns tripled the CPU cost of inserting cells (measured: 1.5 vs 0.45 ms for
+    # 200 cells), the largest part of a bulk load. The numbers now live in cell_values, and
+    # cells is a view with the same columns as before (table_key, row_key, column_key
+    # computed when read), so every query researchers wrote keeps working.
+    db.execute(
+        """create table cell_values (
+            report_id text not null references reports(id),
+            key text not null,
+            value numeric,
+            raw text,
+            confidence real,
+            primary key (report_id, key)
+        ) without rowid"""
+    )
+    db.execute("insert into cell_values select report_id, key, value, raw, confidence from cells")
+    db.execute("drop table cells")
+    db.execute(
+        "create view cells as select report_id, key, value, raw, confidence,"
+        f"{_CELL_PARTS}\nfrom cell_values"
+    )
+
+
+@MIGRATIONS()
+def m003_crawl_run_identity(db: Database) -> None:
+    # Keyed by (portal_id, started) alone, two scale-out workers that started a portal in the
+    # same second overwrote each other's row. A row is now one portal in one crawler process:
+    # `worker` is the crawl output directory's name (each worker writes its own), `run_id` the
+    # process's run id from runs.jsonl ('' for lines that have none).
+    table = db["crawl_runs"]
+    table.add_column("worker", str, not_null_default="")
+    table.add_column("run_id", str, not_null_default="")
+    # What the crawler knows about the list walk, so the silent-portal query can tell a healthy
+    # incremental re-crawl (nothing new, known reports listed) from a portal that lists nothing.
+    for column in ("lists_complete", "circuit_open", "list_errors", "reports_known", "attachments"):
+        table.add_column(column, int)
+    table.transform(
+        pk=("portal_id", "started", "worker", "run_id"),
+        column_order=["portal_id", "started", "worker", "run_id", "finished", "scope", "pages",
+                      "reports_found", "reports_known", "attachments", "reports_new",
+                      "reports_updated", "errors", "list_errors", "lists_complete",
+                      "circuit_open", "status"],
+    )
+
+
 def migrate(db: Database) -> None:
     """Apply every pending migration to ``db`` (a no-op on an up-to-date archive)."""
     MIGRATIONS.apply(db)

@@ -112,13 +112,15 @@ def _rank(capture: dict) -> tuple:
 
 
 def _rule_id(db: Database, rule: str, keys: tuple[str, ...]) -> int:
-    keys_json = json.dumps(keys, ensure_ascii=False)
+    # cached by the tuple itself: encoding the keys as JSON for every check of every report
+    # cost ~0.3 ms per report
     cache = db.__dict__.setdefault("_nianbao_rule_ids", {})
-    if (rule, keys_json) not in cache:
+    if (rule, keys) not in cache:
+        keys_json = json.dumps(keys, ensure_ascii=False)
         db.execute("insert or ignore into check_rules (rule, keys) values (?, ?)", [rule, keys_json])
-        cache[(rule, keys_json)] = db.execute(
+        cache[(rule, keys)] = db.execute(
             "select id from check_rules where rule = ? and keys = ?", [rule, keys_json]).fetchone()[0]
-    return cache[(rule, keys_json)]
+    return cache[(rule, keys)]
 
 
 def _forget_rule_ids(db: Database) -> None:
@@ -136,11 +138,11 @@ def _child_rows(db: Database, report: Report) -> dict[str, dict[tuple, tuple]]:
         for seq, c in enumerate(report.checks)
     }
     problems = {(seq,): (p.code, p.message, p.key) for seq, p in enumerate(report.problems)}
-    return {"cells": cells, "checks": checks, "problems": problems}
+    return {"cell_values": cells, "checks": checks, "problems": problems}
 
 
 _CHILD_COLUMNS = {
-    "cells": (("key",), ("value", "raw", "confidence")),
+    "cell_values": (("key",), ("value", "raw", "confidence")),
     "checks": (("seq",), ("rule", "rule_id", "expected", "actual", "status", "blanks")),
     "problems": (("seq",), ("code", "message", "key")),
 }
@@ -249,7 +251,7 @@ def delete_report(db: Database, report_id: str) -> None:
         "insert into reports_fts (reports_fts, rowid, title, body) values ('delete', ?, ?, ?)",
         [old["fts_rowid"], bigram_text(old["title"]), bigram_text(old["body_text"])],
     )
-    for table in ("cells", "checks", "problems", "report_texts"):
+    for table in ("cell_values", "checks", "problems", "report_texts"):
         db.execute(f"delete from {table} where report_id = ?", [report_id])
     db.execute("update captures set report_id = null where report_id = ?", [report_id])
     db.execute("delete from reports where id = ?", [report_id])

@@ -86,31 +86,34 @@ def varied(i: int, bases: list[Report], counties: list[str]) -> tuple[Report, di
     return report, row, place
 
 
-def build(db_path: Path, n: int) -> float:
+def build(db_path: Path, n: int) -> tuple[float, float]:
+    """Store ``n`` reports; returns (wall seconds, CPU seconds) spent in store_report and commits."""
     bases = base_reports()
     counties = sorted(c for c in DIVISION_DATA if not c.endswith("00"))
     db = open_db(db_path)
-    stored = 0.0
+    stored = cpu = 0.0
     started = time.perf_counter()
     commits = Commits(db).__enter__()  # as the loader does: whole reports, grouped commits
     for i in range(n):
         report, row, place = varied(i, bases, counties)
         capture = ParsedCapture(row=row, report=report, status="complete" if report.is_complete else "partial",
                                 parser_version=parsers.PARSER_VERSION)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         store_report(db, capture, place=place)
         commits.stored()
         stored += time.perf_counter() - t
+        cpu += time.process_time() - c
         if (i + 1) % 10000 == 0:
             print(f"  {i + 1:>7} reports stored, {stored:.0f} s in store_report "
                   f"({(i + 1) / stored:.0f}/s), {time.perf_counter() - started:.0f} s wall", flush=True)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     commits.__exit__(None, None, None)
     db.execute("insert into reports_fts (reports_fts) values ('optimize')")
     db.execute("pragma wal_checkpoint(truncate)")
     stored += time.perf_counter() - t
+    cpu += time.process_time() - c
     db.close()
-    return stored
+    return stored, cpu
 
 
 def parse_rate() -> float:
@@ -170,9 +173,10 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
         print(f"building {args.reports} reports in {args.db} …")
-        seconds = build(args.db, args.reports)
+        seconds, cpu = build(args.db, args.reports)
         print(f"load rate: {args.reports / seconds:.0f} reports/s "
-              f"({args.reports} reports in {seconds:.0f} s of store_report and commits)")
+              f"({args.reports} reports in {seconds:.0f} s of store_report and commits; "
+              f"CPU {cpu:.0f} s = {args.reports / cpu:.0f} reports per CPU-second)")
     size = args.db.stat().st_size
     print(f"archive size: {size / 1e6:.0f} MB = {size / args.reports / 1000:.1f} kB per report")
     latency(args.db, args.rounds)

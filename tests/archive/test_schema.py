@@ -20,21 +20,21 @@ def test_migrations_apply_once_and_again_is_a_no_op(tmp_path):
     db.close()
     db = open_db(tmp_path / "a.db")
     assert db.schema == schema
-    assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_initial_schema"]
+    assert [m.name for m in MIGRATIONS.applied(db)] == [m.name for m in MIGRATIONS.pending(Database(memory=True))]
     assert MIGRATIONS.pending(db) == []
 
 
 def test_schema_has_the_tables_views_keys_and_indexes_people_join_and_facet_on(tmp_path):
     db = open_db(tmp_path / "a.db")
-    assert {"portals", "captures", "reports", "cells", "checks", "problems", "crawl_runs",
+    assert {"portals", "captures", "reports", "cell_values", "checks", "problems", "crawl_runs",
             "reports_fts"} <= set(db.table_names())
-    assert set(db.view_names()) == {"requests_by_report", "review_litigation_by_report",
+    assert set(db.view_names()) == {"cells", "requests_by_report", "review_litigation_by_report",
                                     "active_by_report"}
-    fks = {(fk.table, fk.column, fk.other_table) for t in ("reports", "captures", "cells", "checks",
+    fks = {(fk.table, fk.column, fk.other_table) for t in ("reports", "captures", "cell_values", "checks",
                                                             "problems", "crawl_runs")
            for fk in db[t].foreign_keys}
     assert {("reports", "capture_sha256", "captures"), ("reports", "portal_id", "portals"),
-            ("captures", "report_id", "reports"), ("cells", "report_id", "reports"),
+            ("captures", "report_id", "reports"), ("cell_values", "report_id", "reports"),
             ("checks", "report_id", "reports"), ("problems", "report_id", "reports"),
             ("crawl_runs", "portal_id", "portals")} <= fks
     indexed = {tuple(i.columns) for i in db["reports"].indexes}
@@ -66,3 +66,31 @@ def test_docs_name_every_table_and_view(tmp_path):
     public = [n for n in [*db.table_names(), *db.view_names()]
               if not n.startswith("reports_fts_") and n != "_sqlite_migrations"]
     assert [n for n in public if f"`{n}`" not in text] == []
+
+
+def test_an_archive_of_the_first_schema_upgrades_and_keeps_its_cells_and_runs(tmp_path):
+    # m002 moved the numbers from the cells table (generated key parts) to cell_values and a
+    # cells view with the same columns: queries written against cells must give the same rows.
+    db = Database(tmp_path / "old.db")
+    MIGRATIONS.apply(db, stop_before="m002_cells_view")
+    db.execute("insert into reports (id, fts_rowid) values ('r1', 1)")
+    db.execute("insert into cells (report_id, key, value, raw) values "
+               "('r1', 'requests.withheld.state_secret.natural_person', 3, '3'), "
+               "('r1', 'active.art20_1.rules.made', null, '')")
+    db.execute("insert into portals (id) values ('p1')")
+    db.execute("insert into crawl_runs (portal_id, started, pages, reports_found) "
+               "values ('p1', '2026-03-01T08:00:00+00:00', 4, 2)")
+    db.conn.commit()
+    columns = "report_id, key, value, raw, confidence, table_key, row_key, column_key"
+    before = db.execute(f"select {columns} from cells order by key").fetchall()
+    db.close()
+    db = open_db(tmp_path / "old.db")
+    assert db.execute(f"select {columns} from cells order by key").fetchall() == before == [
+        ("r1", "active.art20_1.rules.made", None, "", None, "active", "art20_1.rules", "made"),
+        ("r1", "requests.withheld.state_secret.natural_person", 3, "3", None,
+         "requests", "withheld.state_secret", "natural_person"),
+    ]
+    assert "cells" in db.view_names() and db["cell_values"].count == 2
+    # m003: crawl runs keep their rows, with an empty worker and run id
+    assert db.execute("select portal_id, worker, run_id, pages, reports_found, lists_complete "
+                      "from crawl_runs").fetchall() == [("p1", "", "", 4, 2, None)]
