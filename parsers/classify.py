@@ -38,20 +38,52 @@ MARKERS_2021 = ("制发件数", "废止件数", "现行有效件", "逾期不补
 MARKERS_2019 = ("新制作数量", "新公开数量", "对外公开总数", "上一年项目数量", "采购总金额", "集中采购")
 
 
-def find_title(first_lines: list[str], page_title: str | None, listing_title: str | None) -> str:
-    """The report's title: the page's own if it names a report, else the first lines of the
-    text (a title broken over two lines is joined), else the listing title."""
+# "（全文）", "(修订版)": a note after a title's last word
+_TITLE_NOTE = re.compile(r"\s*[(（][^()（）]{1,8}[)）]$")
+# sentence punctuation: a title has none ("根据《条例》规定编制本报告。" is the preamble)
+_SENTENCE_MARKS = re.compile(r"[。；;！？!?：:，,]")
+_MAX_TITLE = 60
+
+
+def is_plausible_title(text: str) -> bool:
+    """A report's title, not a sentence that mentions one: short, no sentence punctuation,
+    no 《》 inside (a whole title in 《》 is fine), ending in 报告/年报 and naming a report.
+
+    >>> is_plausible_title("测试市2025年政府信息公开工作年度报告")
+    True
+    >>> is_plausible_title("根据《中华人民共和国政府信息公开条例》规定编制本报告。")
+    False
+    """
+    text = _TITLE_NOTE.sub("", clean_line(text).strip("《》\"“” "))
+    return (
+        0 < len(text) <= _MAX_TITLE
+        and not _SENTENCE_MARKS.search(text)
+        and "《" not in text
+        and "》" not in text
+        and text.endswith(("报告", "年报"))
+        and (is_report_title(text) or text.endswith(("年度报告", "年报")))
+    )
+
+
+def find_title(first_lines: list[str], page_title: str | None, listing_title: str | None) -> str | None:
+    """The report's title: from the first lines of the text (a title broken over two lines is
+    joined), else the page's own title, else the listing title; only a plausible title
+    (``is_plausible_title``), never a sentence of the preamble, and one that names its organ
+    before one that does not (a bare "政府信息公开年度报告" column name). None when there is none."""
+    titles = [title for title in _title_candidates(first_lines, page_title, listing_title) if is_plausible_title(title)]
+    return next((title for title in titles if _organ_named(title)), titles[0] if titles else None)
+
+
+def _title_candidates(first_lines: list[str], page_title: str | None, listing_title: str | None):
     first_lines = [line for line in first_lines[:24] if not _BREADCRUMB.search(line)]
     for index, line in enumerate(first_lines[:16]):
-        if "报告" in line or "年报" in line:
-            return clean_line(line)
+        yield clean_line(line)
         following = first_lines[index + 1] if index + 1 < len(first_lines) else ""
-        if _YEAR.search(nfkc(line)) and following.endswith(("报告", "年报")) and len(line + following) < 70:
-            return clean_line(line + following)
+        if following and _YEAR.search(nfkc(line)):
+            yield clean_line(line + following)
     for candidate in (page_title, listing_title):
-        if candidate and ("报告" in candidate or "年报" in candidate):
-            return clean_line(candidate)
-    return clean_line(page_title or listing_title or (first_lines[0] if first_lines else ""))
+        if candidate:
+            yield clean_line(candidate)
 
 
 def is_report_title(title: str) -> bool:
@@ -89,11 +121,17 @@ def find_template(year: int | None, text: str) -> str | None:
     return "2021" if year >= 2021 else "2019"
 
 
-def find_agency(title: str, body: str) -> str | None:
+# an organ's name: Chinese characters and the brackets of "中共XX委员会（XX办公室）"
+_ORGAN_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}$")
+_NOT_ORGAN = re.compile(r"报告|年报").search
+
+
+def find_agency(title: str | None, body: str) -> str | None:
     """The organ that reports: the title minus year and report words, completed as an organ
-    (镇 -> 镇人民政府) and, when the title omits it, with the county or city named in the body."""
-    name = _TITLE_TAIL.sub("", _YEAR_TOKEN.sub("", label_key(title))).strip("《》\"")
-    if len(name) < 2:
+    (镇 -> 镇人民政府) and, when the title omits it, with the county or city named in the body.
+    None without a title, or when what is left is no organ's name."""
+    name = _organ_named(title) if title else None
+    if name is None:
         return None
     if name.endswith(_PLACE_SUFFIX):
         name += "人民政府"
@@ -103,6 +141,15 @@ def find_agency(title: str, body: str) -> str | None:
         return name
     parent = _find_parent(name, label_key(body))
     return parent + name if parent else name
+
+
+def _organ_named(title: str) -> str | None:
+    """The organ as a title names it ("测试市" of "测试市2025年政府信息公开工作年度报告")."""
+    title = _TITLE_NOTE.sub("", label_key(title)).strip("《》\"")
+    name = _TITLE_TAIL.sub("", _YEAR_TOKEN.sub("", cn_year_digits(title)))
+    name = name.removeprefix("关于")
+    # what is left still naming the report ("…2023年度总结报告") is no organ
+    return name if _ORGAN_NAME.match(name) and not _NOT_ORGAN(name) else None
 
 
 def _find_parent(name: str, body: str) -> str | None:

@@ -16,7 +16,7 @@ from parsers.models import Cell, Layout, NotAnnualReport, Problem, Report
 from parsers.rows import Line, Row, layout_items
 from parsers.sections import SECTION_KEYS, heading_key
 from parsers.tables import TableResult, read_active, read_requests, read_review
-from parsers.text import Reading, label_key
+from parsers.text import Reading, clean_line, label_key
 
 _TABLES = (("active", "table 2 (主动公开)"), ("requests", "table 3 (依申请)"), ("review_litigation", "table 4 (复议诉讼)"))
 _MIN_REPORT_CHARS = 200
@@ -46,14 +46,21 @@ def report_from_layout(
     body_text = "\n".join(text for text in map(_item_text, items) if text)
     title = classify.find_title(lines, layout.title, listing_title)
     bounds = _section_bounds(items)
-    _ensure_report(title, body_text, bounds, items)
-    year = classify.find_year(title, listing_title, body_text)
+    # without a report title, the page's own heading still tells a notice or a news item
+    heading = title or clean_line(layout.title or listing_title or (lines[0] if lines else ""))
+    _ensure_report(heading, body_text, bounds, items)
+    year = classify.find_year(title or "", listing_title, body_text)
     template = classify.find_template(year, body_text)
     sections = {
         key: "\n".join(t for t in map(_item_text, items[start:end]) if t)
         for key, (start, end) in bounds.items()
     }
     problems = list(layout.problems)
+    agency = classify.find_agency(title, body_text)
+    if title is None:
+        problems.append(Problem("no_title", "no line of the document, its page title or its listing reads as a report title"))
+    if agency is None:
+        problems.append(Problem("no_agency", "the reporting organ could not be read from the report title"))
     cells: tuple[Cell, ...] = ()
     checks = ()
     if template in ("2019", "2021"):
@@ -71,7 +78,7 @@ def report_from_layout(
     )
     return Report(
         title=title,
-        agency=classify.find_agency(title, body_text),
+        agency=agency,
         year=year,
         template=template,
         published_date=published,

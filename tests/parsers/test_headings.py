@@ -12,6 +12,7 @@ import json
 import pytest
 
 from parsers import parse
+from parsers.sections import heading_key
 from tests.conftest import FIXTURES
 from tests.parsers.golden import golden_path, seed_files
 
@@ -82,3 +83,36 @@ def test_a_sentence_naming_another_table_does_not_cut_a_part():
     report = parse(noted.encode())
     assert report.problems == ()
     assert report.cell_values() == golden_cells("003")
+
+
+def test_heading_variants_of_a_2021_page():
+    # review of issue 2: "三、收到和处理信息公开申请情况" and "五、存在的不足及改进措施" were not
+    # recognised, so their parts were reported missing
+    report = parsed("heading_variants_2021.html")
+    assert report.problems == ()
+    assert report.sections["overview"] == "2022年，我局认真贯彻落实《条例》，统计信息公开及时准确。"
+    assert report.sections["requests"].startswith("（本列数据的勾稽关系为")
+    assert report.sections["problems"] == "一是公开栏目更新不够及时；二是解读形式单一。下一步将完善发布机制。"
+    assert report.sections["other"] == "本年度未收取信息处理费。"
+    assert parsed("title_in_head_only_2021.html").sections["problems"].startswith("对照新要求新任务")
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("一、总体情况", "overview"), ("一、概述", "overview"), ("一、基本情况", "overview"), ("总体情况", "overview"),
+        ("二、主动公开政府信息情况", "active"), ("二、主动公开情况", "active"),
+        ("三、收到和处理政府信息公开申请情况", "requests"), ("三、收到和处理信息公开申请情况", "requests"),
+        ("三、依申请公开政府信息情况", "requests"),
+        ("四、政府信息公开行政复议、行政诉讼情况", "review_litigation"), ("四、行政复议、行政诉讼情况", "review_litigation"),
+        ("四、政府信息公开行政复议和行政诉讼情况", "review_litigation"),
+        ("五、存在的主要问题及改进情况", "problems"), ("五、存在问题及改进情况", "problems"),
+        ("五、存在的问题及改进情况", "problems"), ("五、主要问题及改进情况", "problems"),
+        ("五、存在的主要问题和改进情况", "problems"), ("五、存在的不足及改进措施", "problems"),
+        ("五、存在的主要问题及下一步工作打算", "problems"), ("存在问题及改进情况", "problems"),
+        ("六、其他需要报告的事项", "other"), ("六、其它需要报告的事项", "other"), ("六、其他需报告的事项", "other"),
+        ("其它需要报告的事项", "other"),
+    ],
+)
+def test_heading_vocabulary(heading, key):
+    assert heading_key(heading, -1) == key

@@ -1,0 +1,98 @@
+"""Title and agency are the report's own or null with a problem — never a sentence of the text.
+
+Review of issue 2 (a Hangzhou-style 2021 page): the page's only title was in ``<title>`` and
+its body opened with the preamble "根据《中华人民共和国政府信息公开条例》规定编制本报告。…", which
+became both title and agency (the agency with its "2023年" cut out). Fixtures:
+``title_in_head_only_2021.html`` (that shape) and ``heading_variants_2021.html`` (``<title>``
+with the site's name after "_", odd part headings).
+"""
+
+import pytest
+
+from parsers import parse
+from parsers.classify import find_agency, find_title, is_plausible_title
+from tests.conftest import FIXTURES
+
+PARSERS = FIXTURES / "parsers"
+PREAMBLE = "根据《中华人民共和国政府信息公开条例》规定编制本报告。本报告中所列数据统计期限为2023年1月1日至12月31日。"
+
+
+def test_title_from_the_page_title_when_the_body_opens_with_prose():
+    report = parse((PARSERS / "title_in_head_only_2021.html").read_bytes())
+    assert report.title == "云溪市2023年政府信息公开工作年度报告"
+    # "…市" titles complete like "…镇"/"…县" ones: the city's government
+    assert report.agency == "云溪市人民政府"
+    assert (report.year, report.template) == (2023, "2021")
+    assert report.problems == ()
+    # the text keeps the document's words, year included
+    assert report.body_text.startswith(PREAMBLE)
+    assert report.sections["other"] == "依据《政府信息公开信息处理费管理办法》规定，2023年全市未收取信息处理费。"
+
+
+def test_title_from_a_page_title_with_the_site_name():
+    report = parse((PARSERS / "heading_variants_2021.html").read_bytes())
+    assert (report.title, report.agency, report.year) == ("云溪市统计局2022年政府信息公开工作年度报告", "云溪市统计局", 2022)
+
+
+def test_no_title_anywhere_gives_null_title_and_agency_with_problems():
+    data = (PARSERS / "title_in_head_only_2021.html").read_bytes()
+    data = data.replace("<title>云溪市2023年政府信息公开工作年度报告</title>".encode(), "<title>云溪市人民政府</title>".encode())
+    report = parse(data)
+    assert (report.title, report.agency) == (None, None)
+    assert {p.code for p in report.problems} == {"no_title", "no_agency"}
+    assert report.year == 2023  # from the statistics period
+    assert report.cell_values() == parse((PARSERS / "title_in_head_only_2021.html").read_bytes()).cell_values()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PREAMBLE,
+        "根据《中华人民共和国政府信息公开条例》规定编制本报告",  # no full stop, still 《》
+        "现将本单位2020年政府信息公开工作年度报告如下：",
+        "本报告",
+        "关于做好2022年政府信息公开工作年度报告编制发布工作的通知",
+    ],
+)
+def test_sentences_are_not_titles(text):
+    assert not is_plausible_title(text)
+    assert find_title([text], None, None) is None
+    assert find_agency(None, text) is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "page_title", "title"),
+    [
+        (["2021年度", "宁化县水利局政府信息公开工作年度报告"], None, "2021年度宁化县水利局政府信息公开工作年度报告"),
+        (["《云溪市2023年政府信息公开工作年度报告》"], None, "《云溪市2023年政府信息公开工作年度报告》"),
+        # a column name without an organ gives way to a title that names one
+        (["政府信息公开年度报告", PREAMBLE], "云溪市2023年政府信息公开工作年度报告", "云溪市2023年政府信息公开工作年度报告"),
+        (["政府信息公开年度报告"], None, "政府信息公开年度报告"),
+    ],
+)
+def test_find_title(lines, page_title, title):
+    assert find_title(lines, page_title, None) == title
+
+
+@pytest.mark.parametrize(
+    ("title", "agency"),
+    [
+        ("《云溪市2023年政府信息公开工作年度报告》", "云溪市人民政府"),
+        ("关于云溪市统计局2022年度政府信息公开工作年度报告", "云溪市统计局"),
+        ("云溪市统计局二〇二二年政府信息公开工作年度报告", "云溪市统计局"),
+        ("政府信息公开年度报告", None),  # names no organ
+    ],
+)
+def test_agency_is_an_organ_name_or_none(title, agency):
+    assert find_agency(title, "") == agency
+
+
+@pytest.mark.parametrize(
+    ("title", "agency"),
+    [
+        ("云溪市政务公开办公室2022年政府信息公开工作年度报告", "云溪市政务公开办公室"),
+        ("云溪市统计局2022年政府信息公开工作年度报告（全文）", "云溪市统计局"),
+    ],
+)
+def test_agency_beside_notes_and_office_names(title, agency):
+    assert find_agency(title, "") == agency
