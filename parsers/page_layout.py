@@ -313,13 +313,15 @@ def text_tables(lines: list[list[Line]], unit: float) -> tuple[list[TablePart], 
 
     ``lines`` are a page's lines top to bottom, each as its segments (text split at gaps wider
     than a column gap). A table is a run of close lines, two or more of them holding several
-    segments, whose single-segment lines each fit inside one column. Columns start where
-    segments start (Word and LibreOffice set cell text flush left); within a column, a line
-    closer than a line pitch to the one above continues its cell (a wrapped label
-    "一、本年新收政府信息公\\n开申请数量", a vertical "三、本\\n年度办\\n理结果"), unless either is a
-    number or the line starts a row label ("2.重复申请"). Rows start at the tops of cells; a
-    cell reaching past the top of the next row spans it, a cell's text past the next column's
-    start spans that column, a row with one cell and no number spans the table.
+    segments, whose single-segment lines each fit inside one column or wrap a cell of the line
+    above. Columns start where segments start (Word and LibreOffice set cell text flush left).
+    Within a column, a line closer than a line pitch to the one above continues its cell (a
+    wrapped label "一、本年新收政府信息公\\n开申请数量", a vertical "三、本\\n年度办\\n理结果"),
+    unless either is a number, the line starts a row label ("2.重复申请"), or it is the last
+    label on a line with numbers (the row's own label, when rows sit as tight as lines). Rows
+    start at the tops of cells; a cell reaching past the top of the next row spans it, a cell's
+    text past the next column's start spans that column, a row with one cell and no number
+    spans the table.
 
     A table whose text does not line up (two segments of one line in one column, a column
     whose starts spread over half a character, e.g. centred numbers of different widths) is
@@ -357,9 +359,14 @@ def _fits(row: list[Line], starts: list[float], unit: float) -> bool:
 
 
 def _wraps(previous: list[Line], segment: Line, unit: float) -> bool:
-    """Is ``segment`` the wrapped next line of a cell on the line above (same start, one pitch)?"""
-    return segment.top - previous[0].top <= _WRAP_PITCH * unit and any(abs(s.x0 - segment.x0) <= unit / 2
-                                                                        for s in previous)
+    """Is ``segment`` the wrapped next line of a cell on the line above: one pitch below, the same
+    start, and short of where the next text of that line starts (a heading after the table runs on)?"""
+    if segment.top - previous[0].top > _WRAP_PITCH * unit:
+        return False
+    for above, after in zip(previous, [*previous[1:], None]):
+        if abs(above.x0 - segment.x0) <= unit / 2:
+            return after is None or segment.x1 < after.x0
+    return False
 
 
 def _text_table_end(lines: list[list[Line]], start: int, unit: float) -> int:
@@ -390,6 +397,10 @@ def _text_table(rows: list[list[Line]], unit: float) -> TablePart | None:
     columns: list[list[list[Line]]] = [[] for _ in starts]  # per column, its cells' lines
     for row in rows:
         used = set()
+        labels = [s for s in row if not _NUMBER.match(s.text)]
+        # on a line with numbers the last label before them starts the row's own label cell;
+        # labels left of it may continue vertically merged cells ("理结果" under "年度办")
+        row_label = labels[-1] if len(labels) < len(row) and labels else None
         for segment in row:
             col = max(c for c, x in enumerate(starts) if x <= segment.x0 + unit / 2) if segment.x0 + unit / 2 >= \
                 starts[0] else 0
@@ -399,7 +410,8 @@ def _text_table(rows: list[list[Line]], unit: float) -> TablePart | None:
             cells = columns[col]
             previous = cells[-1][-1] if cells else None
             if previous is not None and segment.top - previous.top <= _WRAP_PITCH * unit and not (
-                    _NUMBER.match(segment.text) or _NUMBER.match(previous.text) or _ROW_START.match(segment.text)):
+                    _NUMBER.match(segment.text) or _NUMBER.match(previous.text) or _ROW_START.match(segment.text)
+                    or segment is row_label):
                 cells[-1].append(segment)
             else:
                 cells.append([segment])
