@@ -62,10 +62,16 @@ def read_layout(data: bytes, content_type: str | None = None) -> Layout:
     root = lxml.etree.fromstring(text, _PARSER) if text.strip() else None
     if root is None:
         raise UnreadableDocument("HTML page with no content")
+    page_text = _text(root)
     metas = list(root.iter("meta"))
     title = _extract_title(root, metas)
-    published = _extract_published_date(root, metas)
-    _remove_chrome(root)
+    published = _meta_date(metas)
+    metadata = _remove_chrome(root)
+    # 发布日期 of the article itself, not of a related-articles box or a menu: read once the
+    # chrome is gone, before its 索引号 block goes; the whole page only if that finds none
+    published = published or _labelled_date(_text(root)) or _labelled_date(page_text)
+    for element in metadata:
+        _drop(element)
     body = root.find("body")
     blocks = _Walker().blocks(body if body is not None else root)
     return Layout(media_type="text/html", blocks=tuple(blocks), title=title, published_date=published)
@@ -89,16 +95,20 @@ def _extract_title(root, metas: list) -> str | None:
     return None
 
 
-def _extract_published_date(root, metas: list) -> str | None:
+def _meta_date(metas: list) -> str | None:
     for meta in metas:
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name in _PUBDATE_META:
             dates = find_dates(meta.get("content") or "")
             if dates:
                 return dates[0]
+    return None
+
+
+def _labelled_date(text: str) -> str | None:
     best: tuple[int, str] | None = None
     # "发布日期：2022-01-25" in a 索引号 block, often label and value in adjacent cells
-    for label, value in _DATE_LABEL.findall(_text(root)):
+    for label, value in _DATE_LABEL.findall(text):
         dates = find_dates(value)
         rank = _DATE_LABEL_RANK[label]
         if dates and (best is None or rank < best[0]):
@@ -106,14 +116,20 @@ def _extract_published_date(root, metas: list) -> str | None:
     return best[1] if best else None
 
 
-def _remove_chrome(root) -> None:
+def _remove_chrome(root) -> list:
+    """Remove navigation, chrome and link boxes; return the 索引号 blocks, still in place."""
     lxml.etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
     doomed = [e for e in root.iter("*") if _is_chrome(e) and e.tag not in ("html", "body")]
-    doomed += _metadata_blocks(root) + _link_lists(root)
-    for element in doomed:
-        parent = element.getparent()
-        if parent is not None:
-            _drop_keep_tail(element, parent)
+    metadata = _metadata_blocks(root)
+    for element in doomed + _link_lists(root):
+        _drop(element)
+    return metadata
+
+
+def _drop(element) -> None:
+    parent = element.getparent()
+    if parent is not None:
+        _drop_keep_tail(element, parent)
 
 
 def _is_chrome(element) -> bool:

@@ -1,10 +1,12 @@
-"""Title and agency are the report's own or null with a problem — never a sentence of the text.
+"""Title, agency and date are the report's own or null with a problem — never a sentence of
+the text, never another article's date.
 
 Review of issue 2 (a Hangzhou-style 2021 page): the page's only title was in ``<title>`` and
 its body opened with the preamble "根据《中华人民共和国政府信息公开条例》规定编制本报告。…", which
 became both title and agency (the agency with its "2023年" cut out). Fixtures:
 ``title_in_head_only_2021.html`` (that shape) and ``heading_variants_2021.html`` (``<title>``
-with the site's name after "_", odd part headings).
+with the site's name after "_", odd part headings), ``related_dates_2021.html`` (a
+related-articles box with older reports' 发布时间 before the article's own).
 """
 
 import pytest
@@ -96,3 +98,11 @@ def test_agency_is_an_organ_name_or_none(title, agency):
 )
 def test_agency_beside_notes_and_office_names(title, agency):
     assert find_agency(title, "") == agency
+
+
+def test_published_date_is_the_articles_not_a_related_articles_box():
+    # a related-articles box before the article lists last year's report "发布时间：2023-01-30"
+    report = parse((PARSERS / "related_dates_2021.html").read_bytes())
+    assert report.published_date == "2024-01-19"
+    assert (report.title, report.agency, report.year) == ("青河镇2023年政府信息公开工作年度报告", "青河镇人民政府", 2023)
+    assert "相关文章" not in report.body_text
