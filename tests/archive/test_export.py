@@ -24,6 +24,8 @@ def test_export_is_a_clean_copy_with_a_readme_of_every_table_and_column(loaded_a
             for (column,) in conn.execute(f"select name from pragma_table_xinfo('{name}') where hidden != 1"):
                 assert (name, column) in described, (name, column)
         assert conn.execute("select count(*) from _readme where trim(description) = ''").fetchone() == (0,)
+        # the search index is merged into one segment (FTS5 optimize)
+        assert conn.execute("select count(distinct segid) from reports_fts_idx").fetchone() == (1,)
     finally:
         conn.close()
     original = table_contents(loaded_archive)
