@@ -19,6 +19,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TITLE_TAIL = re.compile(
     r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?)?[的]?(?:政府|政务)?(?:信息公开|政务公开|信息)?(?:工作)?(?:年度)?(?:报告|年报)$"
 )
+_PERIOD = re.compile(r"统计(?:期限|期间|时限|时间)(?:自|为|是|从|:)?\s*((?:19|20)\d{2})\s*年")
 _YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年度?")
 _PLACE_SUFFIX = ("镇", "乡", "县", "市", "区", "旗", "州", "盟", "省", "自治区")
 # "兰西县兰河乡…", "漳平市芦芝镇…", "宁海县财政局": a county/city named before the organ itself.
@@ -100,7 +101,8 @@ def find_year(title: str, listing_title: str | None, body: str) -> int | None:
         years = [int(y) for y in _YEAR.findall(cn_year_digits(nfkc(text)))]
         if years:
             return years[0]
-    period = re.search(r"统计期限自\s*((?:19|20)\d{2})\s*年", nfkc(body))
+    # "统计期限自2020年1月1日起", "统计期限为2025年1月1日至12月31日"
+    period = _PERIOD.search(cn_year_digits(nfkc(body)))
     if period:
         return int(period.group(1))
     years = [int(y) for y in _YEAR.findall(cn_year_digits(nfkc(body[:600])))]

@@ -76,6 +76,10 @@ def report_from_layout(
         layout.published_date or classify.labelled_date(lines[:40]) or classify.signature_date(lines[-8:])
         or _date(listing_date)
     )
+    if published and year and published < f"{year + 1}-01-01":
+        # a report on a year cannot appear before that year ends: one of the two is wrong
+        problems.append(Problem("implausible_date", f"published {published}, before the year reported on ({year}) ended"))
+        published = None
     return Report(
         title=title,
         agency=agency,

@@ -6,13 +6,14 @@ its body opened with the preamble "根据《中华人民共和国政府信息公
 became both title and agency (the agency with its "2023年" cut out). Fixtures:
 ``title_in_head_only_2021.html`` (that shape) and ``heading_variants_2021.html`` (``<title>``
 with the site's name after "_", odd part headings), ``related_dates_2021.html`` (a
-related-articles box with older reports' 发布时间 before the article's own).
+related-articles box with older reports' 发布时间 before the article's own),
+``signature_year_typo_2021.html`` (signed with a date before the year reported on ended).
 """
 
 import pytest
 
 from parsers import parse
-from parsers.classify import find_agency, find_title, is_plausible_title
+from parsers.classify import find_agency, find_title, find_year, is_plausible_title
 from tests.conftest import FIXTURES
 
 PARSERS = FIXTURES / "parsers"
@@ -106,3 +107,22 @@ def test_published_date_is_the_articles_not_a_related_articles_box():
     assert report.published_date == "2024-01-19"
     assert (report.title, report.agency, report.year) == ("青河镇2023年政府信息公开工作年度报告", "青河镇人民政府", 2023)
     assert "相关文章" not in report.body_text
+
+
+def test_a_date_before_the_year_ends_is_no_publication_date():
+    # signed "2022年1月18日" under the 2022 report: last year's date typed out of habit
+    report = parse((PARSERS / "signature_year_typo_2021.html").read_bytes())
+    assert (report.agency, report.year, report.published_date) == ("云溪市审计局", 2022, None)
+    assert [p.code for p in report.problems] == ["implausible_date"]
+
+
+@pytest.mark.parametrize(
+    ("body", "year"),
+    [
+        ("本报告中所列数据统计期限为2025年1月1日至12月31日。", 2025),
+        ("所列数据的统计期限自二〇二〇年一月一日起至十二月三十一日止。", 2020),
+        ("统计时间：2021年1月1日至2021年12月31日", 2021),
+    ],
+)
+def test_year_from_the_statistics_period(body, year):
+    assert find_year("", None, "本机关" * 300 + body) == year
