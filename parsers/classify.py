@@ -101,12 +101,17 @@ def find_year(title: str, listing_title: str | None, body: str) -> int | None:
         years = [int(y) for y in _YEAR.findall(cn_year_digits(nfkc(text)))]
         if years:
             return years[0]
-    # "统计期限自2020年1月1日起", "统计期限为2025年1月1日至12月31日"
-    period = _PERIOD.search(cn_year_digits(nfkc(body)))
+    period = period_year(body)
     if period:
-        return int(period.group(1))
+        return period
     years = [int(y) for y in _YEAR.findall(cn_year_digits(nfkc(body[:600])))]
     return years[0] if years else None
+
+
+def period_year(body: str) -> int | None:
+    """The year of the statistics period ("统计期限自2020年1月1日起", "统计期限为2025年1月1日至…")."""
+    period = _PERIOD.search(cn_year_digits(nfkc(body)))
+    return int(period.group(1)) if period else None
 
 
 def find_template(year: int | None, text: str) -> str | None:

@@ -57,6 +57,11 @@ def report_from_layout(
     }
     problems = list(layout.problems)
     agency = classify.find_agency(title, body_text)
+    period = classify.period_year(body_text)
+    if year is not None and period is not None and period != year:
+        # the statistics-period sentence is often last year's, copied unchanged: the title's
+        # year stands, but the record says that the report contradicts itself
+        problems.append(Problem("year_conflict", f"the title names {year}, the statistics period {period}"))
     if title is None:
         problems.append(Problem("no_title", "no line of the document, its page title or its listing reads as a report title"))
     if agency is None:

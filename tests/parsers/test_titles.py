@@ -7,7 +7,8 @@ became both title and agency (the agency with its "2023年" cut out). Fixtures:
 ``title_in_head_only_2021.html`` (that shape) and ``heading_variants_2021.html`` (``<title>``
 with the site's name after "_", odd part headings), ``related_dates_2021.html`` (a
 related-articles box with older reports' 发布时间 before the article's own),
-``signature_year_typo_2021.html`` (signed with a date before the year reported on ended).
+``signature_year_typo_2021.html`` (signed with a date before the year reported on ended),
+``period_year_stale_2021.html`` (a statistics period copied from last year's report).
 """
 
 import pytest
@@ -126,3 +127,11 @@ def test_a_date_before_the_year_ends_is_no_publication_date():
 )
 def test_year_from_the_statistics_period(body, year):
     assert find_year("", None, "本机关" * 300 + body) == year
+
+
+def test_title_and_statistics_period_naming_different_years():
+    # the 2023 report's preamble still says "统计期限为2022年…", copied from last year's
+    report = parse((PARSERS / "period_year_stale_2021.html").read_bytes())
+    assert (report.agency, report.year) == ("云溪市水利局", 2023)
+    assert [(p.code, p.message) for p in report.problems] == [
+        ("year_conflict", "the title names 2023, the statistics period 2022")]
