@@ -44,6 +44,9 @@ _TITLE_NOTE = re.compile(r"\s*[(（][^()（）]{1,8}[)）]$")
 # sentence punctuation: a title has none ("根据《条例》规定编制本报告。" is the preamble)
 _SENTENCE_MARKS = re.compile(r"[。；;！？!?：:，,]")
 _MAX_TITLE = 60
+_ORGAN_LINE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,30}(?:局|委|办|室|府|处|镇|乡|县|市|区|旗|街道|中心|院|会|厅|部|所|站|队|署|馆|委员会)$"
+)
 
 
 def is_plausible_title(text: str) -> bool:
@@ -80,7 +83,11 @@ def _title_candidates(first_lines: list[str], page_title: str | None, listing_ti
     for index, line in enumerate(first_lines[:16]):
         yield clean_line(line)
         following = first_lines[index + 1] if index + 1 < len(first_lines) else ""
-        if following and _YEAR.search(nfkc(line)):
+        # a title broken over two lines: "2021年度" / "宁化县水利局政府信息公开工作年度报告",
+        # "云溪市统计局" / "2023年政府信息公开工作年度报告"
+        if following and (
+            _YEAR.search(nfkc(line)) or (_ORGAN_LINE.match(clean_line(line)) and not _organ_named(following))
+        ):
             yield clean_line(line + following)
     for candidate in (page_title, listing_title):
         if candidate:

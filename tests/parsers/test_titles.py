@@ -8,7 +8,8 @@ became both title and agency (the agency with its "2023年" cut out). Fixtures:
 with the site's name after "_", odd part headings), ``related_dates_2021.html`` (a
 related-articles box with older reports' 发布时间 before the article's own),
 ``signature_year_typo_2021.html`` (signed with a date before the year reported on ended),
-``period_year_stale_2021.html`` (a statistics period copied from last year's report).
+``period_year_stale_2021.html`` (a statistics period copied from last year's report),
+``title_two_lines_2021.txt`` (the organ on its own line above the rest of the title).
 """
 
 import pytest
@@ -135,3 +136,24 @@ def test_title_and_statistics_period_naming_different_years():
     assert (report.agency, report.year) == ("云溪市水利局", 2023)
     assert [(p.code, p.message) for p in report.problems] == [
         ("year_conflict", "the title names 2023, the statistics period 2022")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["云溪市统计局", "2023年政府信息公开工作年度报告", PREAMBLE], "云溪市统计局2023年政府信息公开工作年度报告"),
+        # the site's name left above the title is not joined to it; a menu word never is
+        (["云溪市人民政府", "云溪市统计局2023年政府信息公开工作年度报告"], "云溪市统计局2023年政府信息公开工作年度报告"),
+        (["首页", "2023年政府信息公开工作年度报告"], "2023年政府信息公开工作年度报告"),
+    ],
+)
+def test_title_broken_after_the_organ(lines, title):
+    assert find_title(lines, None, None) == title
+
+
+def test_title_broken_after_the_organ_in_a_text_report():
+    # Word text with the organ on its own line above "2021年政府信息公开工作年度报告": the
+    # title lost its organ and the record its agency, with no problem said
+    report = parse((PARSERS / "title_two_lines_2021.txt").read_bytes())
+    assert (report.title, report.agency) == ("永安市林业局2021年政府信息公开工作年度报告", "永安市林业局")
+    assert report.is_complete
