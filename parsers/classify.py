@@ -41,8 +41,9 @@ MARKERS_2019 = ("新制作数量", "新公开数量", "对外公开总数", "上
 
 # "（全文）", "(修订版)": a note after a title's last word
 _TITLE_NOTE = re.compile(r"\s*[(（][^()（）]{1,8}[)）]$")
-# sentence punctuation: a title has none ("根据《条例》规定编制本报告。" is the preamble)
-_SENTENCE_MARKS = re.compile(r"[。；;！？!?：:，,]")
+# sentence punctuation and path separators: a title has none ("根据《条例》规定编制本报告。" is
+# the preamble, "首页/政务公开/年报/…年度报告" a breadcrumb)
+_SENTENCE_MARKS = re.compile(r"[。；;！？!?：:，,/>＞»›|｜]")
 _MAX_TITLE = 60
 _ORGAN_LINE = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,30}(?:局|委|办|室|府|处|镇|乡|县|市|区|旗|街道|中心|院|会|厅|部|所|站|队|署|馆|委员会)$"

@@ -57,6 +57,8 @@ def test_no_title_anywhere_gives_null_title_and_agency_with_problems():
         "现将本单位2020年政府信息公开工作年度报告如下：",
         "本报告",
         "关于做好2022年政府信息公开工作年度报告编制发布工作的通知",
+        "首页/政务公开/年度报告/云溪市2023年政府信息公开工作年度报告",  # a breadcrumb
+        "首页 » 政务公开 » 云溪市2023年政府信息公开工作年度报告",
     ],
 )
 def test_sentences_are_not_titles(text):
