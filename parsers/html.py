@@ -78,21 +78,20 @@ def read_layout(data: bytes, content_type: str | None = None) -> Layout:
 
 
 def _extract_title(root, metas: list) -> str | None:
+    """The page's title: the first of the title metas, headings and ``<title>`` parts that names
+    a report, else the first title meta or ``<title>`` part at all (a site's name in
+    ``<meta name="title">`` must not hide the report's title in ``<title>``)."""
+    candidates = []
     for name in ("articletitle", "title", "dc.title"):
         for meta in metas:
             if (meta.get("name") or "").lower() == name and (meta.get("content") or "").strip():
-                return clean_line(meta.get("content"))
+                candidates.append(clean_line(meta.get("content")))
     for tag in ("h1", "h2"):
-        for heading in root.iter(tag):
-            text = clean_line(_text(heading))
-            if "报告" in text:
-                return text
+        candidates += [text for text in (clean_line(_text(h)) for h in root.iter(tag)) if "报告" in text]
     title = root.find(".//title")
     if title is not None and title.text:
-        parts = [p for p in _TITLE_SPLIT.split(clean_line(title.text)) if p]
-        reports = [p for p in parts if "报告" in p]
-        return (reports or parts or [None])[0]
-    return None
+        candidates += [p for p in _TITLE_SPLIT.split(clean_line(title.text)) if p]
+    return next((c for c in candidates if "报告" in c), candidates[0] if candidates else None)
 
 
 def _meta_date(metas: list) -> str | None:
