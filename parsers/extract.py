@@ -48,6 +48,11 @@ def report_from_layout(
     bounds = _section_bounds(items)
     # without a report title, the page's own heading still tells a notice or a news item
     heading = title or clean_line(layout.title or listing_title or (lines[0] if lines else ""))
+    # a notice about reports may quote a report's title ("附件：XX县2022年…年度报告"): the page's
+    # own title and first line say it is a notice
+    for own in (layout.title, lines[0] if lines else None):
+        if own and classify.is_notice_title(own):
+            raise NotAnnualReport(f"a notice, not an annual report: {clean_line(own)[:60]}")
     _ensure_report(heading, body_text, bounds, items)
     year = classify.find_year(title or "", listing_title, body_text)
     template = classify.find_template(year, body_text)

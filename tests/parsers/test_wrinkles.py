@@ -189,7 +189,13 @@ def test_pre2019_report_is_text_only():
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("notice_2022.html", "a notice, not an annual report"), ("portal_news.html", "no annual-report title")],
+    [
+        ("notice_2022.html", "a notice, not an annual report"),
+        ("portal_news.html", "no annual-report title"),
+        # a notice quoting the reference format, six headings and "XX单位2022年…年度报告" included:
+        # it was parsed as a report titled with its own first sentence
+        ("notice_with_template_2022.html", "a notice, not an annual report"),
+    ],
 )
 def test_pages_that_are_not_reports(name, reason):
     with pytest.raises(NotAnnualReport, match=reason):
