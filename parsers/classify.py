@@ -19,6 +19,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TITLE_TAIL = re.compile(
     r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?)?[的]?(?:政府|政务)?(?:信息公开|政务公开|信息)?(?:工作)?(?:年度)?(?:报告|年报)$"
 )
+_PERIOD_START = re.compile(r"统计(?:期限|期间|时限|时间)")
 _PERIOD = re.compile(r"统计(?:期限|期间|时限|时间)(?:自|为|是|从|:)?\s*((?:19|20)\d{2})\s*年")
 _YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年度?")
 _PLACE_SUFFIX = ("镇", "乡", "县", "市", "区", "旗", "州", "盟", "省", "自治区")
@@ -75,8 +76,13 @@ def find_title(first_lines: list[str], page_title: str | None, listing_title: st
     joined), else the page's own title, else the listing title; only a plausible title
     (``is_plausible_title``), never a sentence of the preamble, and one that names its organ
     before one that does not (a bare "政府信息公开年度报告" column name). None when there is none."""
-    titles = [title for title in _title_candidates(first_lines, page_title, listing_title) if is_plausible_title(title)]
-    return next((title for title in titles if _organ_named(title)), titles[0] if titles else None)
+    without_organ = None
+    for title in _title_candidates(first_lines, page_title, listing_title):
+        if is_plausible_title(title):
+            if _organ_named(title):
+                return title
+            without_organ = without_organ or title
+    return without_organ
 
 
 def _title_candidates(first_lines: list[str], page_title: str | None, listing_title: str | None):
@@ -118,8 +124,12 @@ def find_year(title: str, listing_title: str | None, body: str) -> int | None:
 
 def period_year(body: str) -> int | None:
     """The year of the statistics period ("统计期限自2020年1月1日起", "统计期限为2025年1月1日至…")."""
-    period = _PERIOD.search(cn_year_digits(nfkc(body)))
-    return int(period.group(1)) if period else None
+    for start in _PERIOD_START.finditer(body):
+        # only the words after "统计…" are normalised: NFKC over a whole body is costly
+        period = _PERIOD.match(cn_year_digits(nfkc(body[start.start() : start.start() + 24])))
+        if period:
+            return int(period.group(1))
+    return None
 
 
 def find_template(year: int | None, text: str) -> str | None:

@@ -62,14 +62,15 @@ def read_layout(data: bytes, content_type: str | None = None) -> Layout:
     root = lxml.etree.fromstring(text, _PARSER) if text.strip() else None
     if root is None:
         raise UnreadableDocument("HTML page with no content")
-    page_text = _text(root)
     metas = list(root.iter("meta"))
     title = _extract_title(root, metas)
     published = _meta_date(metas)
+    page_text = None if published else _text(root)
     metadata = _remove_chrome(root)
     # 发布日期 of the article itself, not of a related-articles box or a menu: read once the
     # chrome is gone, before its 索引号 block goes; the whole page only if that finds none
-    published = published or _labelled_date(_text(root)) or _labelled_date(page_text)
+    if page_text is not None:
+        published = _labelled_date(_text(root)) or _labelled_date(page_text)
     for element in metadata:
         _drop(element)
     body = root.find("body")
