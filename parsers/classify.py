@@ -79,7 +79,7 @@ def find_title(first_lines: list[str], page_title: str | None, listing_title: st
     without_organ = None
     for title in _title_candidates(first_lines, page_title, listing_title):
         if is_plausible_title(title):
-            if _organ_named(title):
+            if organ_named(title):
                 return title
             without_organ = without_organ or title
     return without_organ
@@ -93,7 +93,7 @@ def _title_candidates(first_lines: list[str], page_title: str | None, listing_ti
         # a title broken over two lines: "2021年度" / "宁化县水利局政府信息公开工作年度报告",
         # "云溪市统计局" / "2023年政府信息公开工作年度报告"
         if following and (
-            _YEAR.search(nfkc(line)) or (_ORGAN_LINE.match(clean_line(line)) and not _organ_named(following))
+            _YEAR.search(nfkc(line)) or (_ORGAN_LINE.match(clean_line(line)) and not organ_named(following))
         ):
             yield clean_line(line + following)
     for candidate in (page_title, listing_title):
@@ -155,7 +155,7 @@ def find_agency(title: str | None, body: str) -> str | None:
     """The organ that reports: the title minus year and report words, completed as an organ
     (镇 -> 镇人民政府) and, when the title omits it, with the county or city named in the body.
     None without a title, or when what is left is no organ's name."""
-    name = _organ_named(title) if title else None
+    name = organ_named(title) if title else None
     if name is None:
         return None
     if name.endswith(_PLACE_SUFFIX):
@@ -168,7 +168,7 @@ def find_agency(title: str | None, body: str) -> str | None:
     return parent + name if parent else name
 
 
-def _organ_named(title: str) -> str | None:
+def organ_named(title: str) -> str | None:
     """The organ as a title names it ("测试市" of "测试市2025年政府信息公开工作年度报告")."""
     title = _TITLE_NOTE.sub("", label_key(title)).strip("《》\"")
     name = _TITLE_TAIL.sub("", _YEAR_TOKEN.sub("", cn_year_digits(title)))

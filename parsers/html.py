@@ -13,6 +13,7 @@ import re
 import lxml.etree
 
 from parsers.charset import decode
+from parsers.classify import is_plausible_title, organ_named
 from parsers.models import Layout, Paragraph, Table, UnreadableDocument
 from parsers.text import clean_line, find_dates
 
@@ -79,9 +80,10 @@ def read_layout(data: bytes, content_type: str | None = None) -> Layout:
 
 
 def _extract_title(root, metas: list) -> str | None:
-    """The page's title: the first of the title metas, headings and ``<title>`` parts that names
-    a report, else the first title meta or ``<title>`` part at all (a site's name in
-    ``<meta name="title">`` must not hide the report's title in ``<title>``)."""
+    """The page's title: the first of the title metas, headings and ``<title>`` parts that is a
+    report title naming its organ, else the first naming a report, else the first at all (a
+    site's name in ``<meta name="title">`` or a column's "政府信息公开年度报告" in ``<h1>`` must
+    not hide the report's title in ``<title>``)."""
     candidates = []
     for name in ("articletitle", "title", "dc.title"):
         for meta in metas:
@@ -92,7 +94,8 @@ def _extract_title(root, metas: list) -> str | None:
     title = root.find(".//title")
     if title is not None and title.text:
         candidates += [p for p in _TITLE_SPLIT.split(clean_line(title.text)) if p]
-    return next((c for c in candidates if "报告" in c), candidates[0] if candidates else None)
+    named = (c for c in candidates if is_plausible_title(c) and organ_named(c))
+    return next(named, None) or next((c for c in candidates if "报告" in c), candidates[0] if candidates else None)
 
 
 def _meta_date(metas: list) -> str | None:

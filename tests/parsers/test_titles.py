@@ -10,7 +10,8 @@ related-articles box with older reports' 发布时间 before the article's own),
 ``signature_year_typo_2021.html`` (signed with a date before the year reported on ended),
 ``period_year_stale_2021.html`` (a statistics period copied from last year's report),
 ``title_two_lines_2021.txt`` (the organ on its own line above the rest of the title),
-``site_name_meta_title_2021.html`` (the site's name in `<meta name="title">`).
+``site_name_meta_title_2021.html`` (the site's name in `<meta name="title">`, the column's
+name in `<h1>`).
 """
 
 import pytest
@@ -163,7 +164,8 @@ def test_title_broken_after_the_organ_in_a_text_report():
 
 
 def test_a_site_name_in_the_title_meta_does_not_hide_the_page_title():
-    # <meta name="title" content="云溪市人民政府门户网站"> before <title>…年度报告</title>
+    # <meta name="title" content="云溪市人民政府门户网站"> before <title>…年度报告</title>, and
+    # the column's name "政府信息公开年度报告" as the page's <h1>
     report = parse((PARSERS / "site_name_meta_title_2021.html").read_bytes())
     assert (report.title, report.agency) == ("云溪市民政局2023年政府信息公开工作年度报告", "云溪市民政局")
     assert report.problems == ()
