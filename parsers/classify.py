@@ -149,6 +149,7 @@ def find_template(year: int | None, text: str) -> str | None:
 # an organ's name: Chinese characters and the brackets of "中共XX委员会（XX办公室）"
 _ORGAN_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}$")
 _NOT_ORGAN = re.compile(r"报告|年报").search
+_SHORT_GOVERNMENT = re.compile(r"([镇乡县市区旗州盟省])政府$")
 
 
 def find_agency(title: str | None, body: str) -> str | None:
@@ -158,7 +159,11 @@ def find_agency(title: str | None, body: str) -> str | None:
     name = organ_named(title) if title else None
     if name is None:
         return None
-    if name.endswith(_PLACE_SUFFIX):
+    # "云溪市政府", "青河镇政府", "东城街道办": the usual short forms of the organs' names
+    name = _SHORT_GOVERNMENT.sub(r"\1人民政府", name)
+    if name.endswith("街道办"):
+        name += "事处"
+    elif name.endswith(_PLACE_SUFFIX):
         name += "人民政府"
     elif name.endswith("街道"):
         name += "办事处"

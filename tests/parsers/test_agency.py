@@ -52,3 +52,18 @@ def test_agency_completed_only_from_what_the_body_says(name, agency):
 )
 def test_find_agency(title, body, agency):
     assert find_agency(title, body) == agency
+
+
+@pytest.mark.parametrize(
+    ("title", "agency"),
+    [
+        # short forms become the organ's name, as a bare "…市"/"…镇" does
+        ("云溪市政府2023年政府信息公开工作年度报告", "云溪市人民政府"),
+        ("云溪市2023年政府信息公开工作年度报告", "云溪市人民政府"),
+        ("青河镇政府2023年政府信息公开工作年度报告", "青河镇人民政府"),
+        ("东城街道办2023年政府信息公开工作年度报告", "东城街道办事处"),
+        ("云溪市政府办公室2023年政府信息公开工作年度报告", "云溪市政府办公室"),
+    ],
+)
+def test_short_forms_of_government_names(title, agency):
+    assert find_agency(title, "") == agency
