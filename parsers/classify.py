@@ -250,7 +250,8 @@ def _notice_issuer(body: str) -> str | None:
 def signature_date(last_lines: list[str]) -> str | None:
     """The date under the signature at the end of a report (a short line that is a date)."""
     for line in reversed(last_lines):
-        if len(line) <= 24:
+        # a signature carries no label: "更新时间：2024年5月20日" under a page is no signature
+        if len(line) <= 24 and ":" not in line and "：" not in line:
             dates = find_dates(line)
             if dates:
                 return dates[-1]

@@ -11,7 +11,7 @@ related-articles box with older reports' 发布时间 before the article's own),
 ``period_year_stale_2021.html`` (a statistics period copied from last year's report),
 ``title_two_lines_2021.txt`` (the organ on its own line above the rest of the title),
 ``site_name_meta_title_2021.html`` (the site's name in `<meta name="title">`, the column's
-name in `<h1>`).
+name in `<h1>`), ``update_time_footer_2021.html`` (a labelled update time under the page).
 """
 
 import pytest
@@ -168,4 +168,11 @@ def test_a_site_name_in_the_title_meta_does_not_hide_the_page_title():
     # the column's name "政府信息公开年度报告" as the page's <h1>
     report = parse((PARSERS / "site_name_meta_title_2021.html").read_bytes())
     assert (report.title, report.agency) == ("云溪市民政局2023年政府信息公开工作年度报告", "云溪市民政局")
+    assert report.problems == ()
+
+
+def test_an_update_time_under_the_page_is_no_signature_date():
+    # "更新时间：2024年5月20日" in a box under the article was taken as the signature's date
+    report = parse((PARSERS / "update_time_footer_2021.html").read_bytes())
+    assert (report.agency, report.year, report.published_date) == ("云溪市医疗保障局", 2022, None)
     assert report.problems == ()
