@@ -143,7 +143,7 @@ class JsChallengeMiddleware:
         spider.logger.info("%s: HTTP %d JavaScript challenge at %s; solving it in Chromium",
                            request.meta["portal_id"], response.status, request.url)
         return Request(
-            request.url, callback=spider.solve_challenge, errback=spider.on_error, dont_filter=True,
+            request.url, callback=spider.solve_challenge, errback=spider.challenge_failed, dont_filter=True,
             priority=request.priority + 10,
             meta={"playwright": True, "playwright_include_page": True, "handle_httpstatus_all": True,
                   "portal_id": request.meta["portal_id"], "download_slot": host,

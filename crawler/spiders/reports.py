@@ -13,7 +13,9 @@ One spider crawls any selection of portals (one id, a province, ``all``, or an a
   ends that column's pagination, and a column has at most ``NIANBAO_MAX_LIST_PAGES`` pages;
 * the browser, only for portals marked ``browser = true`` (and JS cookie challenges, see
   ``crawler.middlewares.JsChallengeMiddleware``);
-* per-portal statistics (``crawler.stats.PortalStats``), errors counted, never fatal.
+* per-portal statistics (``crawler.stats.PortalStats``), errors counted, never fatal; a
+  report or attachment requested but neither archived nor failed when the run ends (dropped
+  on the way, say) is counted as an error too, so no report is ever missed silently.
 
 Usage::
 
@@ -96,6 +98,11 @@ class ReportsSpider(scrapy.Spider):
         spider.listing_sets: dict[str, set[str]] = defaultdict(set)
         spider.column_pages: dict[tuple[str, str], int] = defaultdict(int)
         spider.report_requests: dict[str, int] = defaultdict(int)
+        # Report and attachment URLs requested and not yet archived or failed, per portal (not
+        # checked for scale-out workers: another worker may answer a request this one yielded).
+        spider.outstanding: dict[str, set[str]] = defaultdict(set)
+        if not settings.get("NIANBAO_REDIS_URL"):
+            crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
 
@@ -132,6 +139,7 @@ class ReportsSpider(scrapy.Spider):
                 return None
             self.requested[portal.id].add(request.url)
             meta = self._meta(portal, request.url, role="report", candidate_reason="endpoint")
+            self._expect(portal, request.url, meta)
             return request.replace(callback=self.parse_endpoint, errback=self.on_error,
                                    meta={**request.meta, **meta})
         meta = self._meta(portal, request.url, role="list", column=column, depth=depth)
@@ -147,6 +155,23 @@ class ReportsSpider(scrapy.Spider):
             methods = [PageMethod("wait_for_load_state", "networkidle"),
                        PageMethod("wait_for_timeout", self.browser_settle_ms)]
         return {"playwright": True, "playwright_page_methods": methods}
+
+    def _expect(self, portal: Portal, url: str, meta: dict) -> None:
+        """Track a report or attachment request until it is archived or counted as failed."""
+        meta["nianbao_outstanding"] = url
+        self.outstanding[portal.id].add(url)
+
+    def _settled(self, meta: dict) -> None:
+        self.outstanding[meta.get("portal_id")].discard(meta.get("nianbao_outstanding"))
+
+    def _on_idle(self, spider) -> None:
+        """Nothing is queued or in flight: a report or attachment still outstanding was dropped on
+        the way (no callback or errback will ever see it). Count it, so no miss is silent."""
+        for portal_id, urls in self.outstanding.items():
+            for url in sorted(urls):
+                self.portal_stats[portal_id].error(f"{url}: requested but never fetched")
+                self.logger.error("%s: %s was requested but never fetched", portal_id, url)
+            urls.clear()
 
     def _known(self, portal: Portal, url: str) -> bool:
         return self.index.has_url(portal.id, url) or url in self.requested[portal.id]
@@ -203,6 +228,7 @@ class ReportsSpider(scrapy.Spider):
         self.report_requests[portal.id] += 1
         meta = self._meta(portal, listing.url, role="report", listing_title=listing.title,
                           listing_date=listing.date, candidate_reason=reason)
+        self._expect(portal, listing.url, meta)
         return Request(listing.url, callback=self.parse_report, errback=self.on_error, meta=meta)
 
     def _follow(self, response: Response, portal: Portal, follows: list[Follow], listed: set[str],
@@ -257,6 +283,7 @@ class ReportsSpider(scrapy.Spider):
         heading = clean_text(response.xpath("string(//h1)").get() or "") if is_html_response(response) else ""
         named = next((t for t in (heading, title) if looks_like_report_title(t)), None)
         if named is None:
+            self._settled(response.meta)
             self.portal_stats[portal.id].pages += 1
             self.logger.debug("%s: %s holds no report", portal.id, response.url)
             return
@@ -268,6 +295,7 @@ class ReportsSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal_id"]]
         stats = self.portal_stats[portal.id]
         stats.pages += 1
+        self._settled(response.meta)
         capture = self._capture(response, portal, "report")
         if capture is None:
             return  # same bytes as a report already archived (a repost): its files are known too
@@ -286,11 +314,13 @@ class ReportsSpider(scrapy.Spider):
         self.requested[portal.id].add(url)
         meta = self._meta(portal, url, role="attachment", parent_url=attachment["parent_url"],
                           listing_title=attachment.get("listing_title"), candidate_reason="linked from report page")
+        self._expect(portal, url, meta)
         return Request(url, callback=self.parse_attachment, errback=self.on_error, meta=meta)
 
     def parse_attachment(self, response: Response):
         portal = self.portals[response.meta["portal_id"]]
         self.portal_stats[portal.id].pages += 1
+        self._settled(response.meta)
         capture = self._capture(response, portal, "attachment")
         if capture is not None:
             self.portal_stats[portal.id].attachments += 1
@@ -300,8 +330,45 @@ class ReportsSpider(scrapy.Spider):
 
     async def solve_challenge(self, response: Response):
         """Let Chromium run a 412 JavaScript cookie challenge once; replay with its cookies."""
-        page = response.meta["playwright_page"]
-        original = request_from_dict(response.meta["nianbao_challenge_for"], spider=self)
+        async for request in self._after_challenge(response.request, response.meta.get("playwright_page")):
+            yield request
+
+    async def challenge_failed(self, failure):
+        """The browser's fetch of a challenge page failed. Under load this is usually the
+        challenge's own reload racing Chromium's read of the page ("the page is navigating"):
+        the cookie was set all the same, so take it; otherwise try the browser again."""
+        async for request in self._after_challenge(failure.request, failure.request.meta.get("playwright_page"),
+                                                   failure):
+            yield request
+
+    async def _after_challenge(self, request: Request, page, failure=None):
+        original = request_from_dict(request.meta["nianbao_challenge_for"], spider=self)
+        portal_id = original.meta.get("portal_id")
+        cookies = await self._challenge_cookies(page, request.url) if page is not None else []
+        if cookies:
+            self.portal_stats[portal_id].challenges_solved += 1
+            self.logger.info("%s: solved JS cookie challenge at %s (%s)", portal_id, request.url,
+                             ", ".join(c["name"] for c in cookies))
+            jar_cookies = [{k: c[k] for k in ("name", "value", "domain", "path")} for c in cookies]
+            yield original.replace(cookies=jar_cookies, dont_filter=True)
+            return
+        attempt = request.meta.get("challenge_attempt", 1)
+        reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}" if failure else "no cookie set"
+        if attempt < 3:
+            self.logger.warning("%s: challenge at %s not solved (%s); trying the browser again",
+                                portal_id, request.url, reason.splitlines()[0])
+            # a new page (not the closed one) and none of the downloader's keys from last time
+            meta = {k: v for k, v in request.meta.items()
+                    if k != "playwright_page" and (not k.startswith("download_") or k == "download_slot")}
+            yield request.replace(dont_filter=True, meta={**meta, "challenge_attempt": attempt + 1})
+            return
+        self._settled(original.meta)
+        self.portal_stats[portal_id].error(f"{request.url}: challenge not solved ({reason.splitlines()[0]})",
+                                           list_page=original.meta.get("role") == "list")
+
+    @staticmethod
+    async def _challenge_cookies(page, url: str) -> list[dict]:
+        """Every cookie the browser holds for the page once its script has set one, or []."""
         try:
             # Wait for the page's script to set its cookie (document.cookie shows script-set
             # cookies only; the server's own HttpOnly ones were there from the start) and for
@@ -313,19 +380,16 @@ class ReportsSpider(scrapy.Spider):
                 except PlaywrightError:  # the reload destroyed the context mid-call
                     pass
                 await asyncio.sleep(0.05)
-            await page.wait_for_load_state("load")
-            cookies = await page.context.cookies(response.url)
+            try:
+                await page.wait_for_load_state("load")
+            except PlaywrightError:
+                pass  # still navigating: the cookies are in the context already
+            cookies = await page.context.cookies(url)
+        except PlaywrightError:
+            return []
         finally:
             await page.close()
-        portal_id = original.meta.get("portal_id")
-        if not cookies:
-            self.portal_stats[portal_id].error(f"challenge not solved at {response.url}", list_page=True)
-            return
-        self.portal_stats[portal_id].challenges_solved += 1
-        self.logger.info("%s: solved JS cookie challenge at %s (%s)", portal_id, response.url,
-                         ", ".join(c["name"] for c in cookies))
-        jar_cookies = [{k: c[k] for k in ("name", "value", "domain", "path")} for c in cookies]
-        yield original.replace(cookies=jar_cookies, dont_filter=True)
+        return cookies if any(not c.get("httpOnly") for c in cookies) else []
 
     # ------------------------------------------------------------------ captures and errors
 
@@ -353,6 +417,7 @@ class ReportsSpider(scrapy.Spider):
         if portal_id not in self.portal_stats:
             return
         stats = self.portal_stats[portal_id]
+        self._settled(request.meta)
         if failure.check(HttpError):  # (a subclass of IgnoreRequest)
             message = f"{request.url}: HTTP {failure.value.response.status}"
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):

@@ -22,13 +22,20 @@ def captured(out):
     return [(row["role"], row["sha256"]) for row in manifest(out) if row["role"] != "list"]
 
 
+def why_missing(replica, out, missing) -> str:
+    """Which published captures a crawl missed, and what its runs say went wrong per portal."""
+    urls = sorted(e.url for e in replica.expected(*ALL_SITES) if (e.role, e.sha256) in missing)
+    errors = {r["portal_id"]: (r["finish_reason"], r["error_samples"]) for r in runs(out) if r["errors"]}
+    return f"missed {len(urls)} published captures: {urls}; per-portal errors: {errors}"
+
+
 def test_crawl_archives_exactly_the_published_reports(replica, first_crawl):
     out, _, _ = first_crawl
     got = captured(out)
     expected = {(e.role, e.sha256) for e in replica.expected(*ALL_SITES)}
     assert len(got) == len(set(got)), "something was archived twice"
     assert set(got) - expected == set(), "archived something that is not a published report"
-    assert expected - set(got) == set(), "missed published reports"
+    assert expected - set(got) == set(), why_missing(replica, out, expected - set(got))
     # the replica's truth has every kind: inline pages, PDF/DOCX attachments, a PDF listed directly
     assert collections.Counter(role for role, _ in expected) == {"report": 243, "attachment": 7}
 
