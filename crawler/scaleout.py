@@ -21,7 +21,11 @@ in flight vanish when it is killed. This module adds the reliable-queue pattern 
   it) and drops content another worker claimed; a claim by a worker whose heartbeat expired
   passes to whoever fetches the content next, so a kill between claim and write loses nothing;
 * an idle worker stays up while the queue holds requests or a live worker still has some in
-  flight (they may yield more), so all workers finish together when the frontier is empty.
+  flight (they may yield more), so all workers finish together when the frontier is empty;
+* with ``NIANBAO_REDIS_MIN_WORKERS`` = N (default 1) a worker seeds no start request until N
+  live workers have joined the crawl (or ``NIANBAO_REDIS_JOIN_WAIT`` seconds passed): workers
+  started one after another on several machines then all take part from the first request,
+  instead of the first one draining a small frontier alone.
 
 Requests that cannot be serialised for Redis (a JavaScript-challenge request carries the live
 request it unblocks) stay in the worker's own memory queue; the request they stem from stays
@@ -36,14 +40,17 @@ filter remembers every URL of a crawl). Keys are kept after the crawl for inspec
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
 import socket
 import uuid
 from collections import defaultdict, deque
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
@@ -136,6 +143,8 @@ class ReliableScheduler(Scheduler):
         scheduler.crawl = settings.get("NIANBAO_REDIS_CRAWL") or "reports"
         scheduler.worker = _worker_id()
         scheduler.heartbeat = settings.getfloat("NIANBAO_REDIS_HEARTBEAT") or 5.0
+        scheduler.min_workers = settings.getint("NIANBAO_REDIS_MIN_WORKERS", 1)
+        scheduler.join_wait = settings.getfloat("NIANBAO_REDIS_JOIN_WAIT", 300.0)
         return scheduler
 
     # ------------------------------------------------------------------ keys
@@ -170,6 +179,26 @@ class ReliableScheduler(Scheduler):
         crawler_signals.connect(self._idle, signal=signals.spider_idle)
         logger.info("frontier worker %s joined crawl %r (%d requests queued)",
                     self.worker, self.crawl, len(self.queue))
+        if self.min_workers > 1:
+            # The engine awaits this before it reads the spider's start requests.
+            return deferred_from_coro(self._await_workers())
+        return None
+
+    def live_workers(self) -> int:
+        """How many workers of this crawl are listed and heartbeating (this one included)."""
+        members = [raw.decode() if isinstance(raw, bytes) else raw for raw in self.server.smembers(self._key("workers"))]
+        return sum(self.server.exists(self._key("alive", worker)) for worker in members)
+
+    async def _await_workers(self) -> None:
+        deadline = time.monotonic() + self.join_wait
+        while (live := self.live_workers()) < self.min_workers:
+            if time.monotonic() >= deadline:
+                logger.warning("frontier worker %s: only %d of %d workers joined crawl %r in %.0f s; starting anyway",
+                               self.worker, live, self.min_workers, self.crawl, self.join_wait)
+                return
+            await asyncio.sleep(0.1)
+        logger.info("frontier worker %s: %d workers joined crawl %r; seeding start requests",
+                    self.worker, live, self.crawl)
 
     def close(self, reason):
         if self.loop.running:

@@ -60,6 +60,10 @@ NIANBAO_CHROMIUM = _env("NIANBAO_CHROMIUM", "/usr/bin/chromium" if Path("/usr/bi
 NIANBAO_REDIS_URL = _env("NIANBAO_REDIS_URL", "")
 NIANBAO_REDIS_CRAWL = _env("NIANBAO_REDIS_CRAWL", "reports")
 NIANBAO_REDIS_HEARTBEAT = _env("NIANBAO_REDIS_HEARTBEAT", 5.0)
+# Start requests wait until this many live workers have joined the crawl (at most
+# NIANBAO_REDIS_JOIN_WAIT seconds), so every worker takes part from the first request.
+NIANBAO_REDIS_MIN_WORKERS = _env("NIANBAO_REDIS_MIN_WORKERS", 1)
+NIANBAO_REDIS_JOIN_WAIT = _env("NIANBAO_REDIS_JOIN_WAIT", 300.0)
 # Default: none. Switches the scheduler to the Redis frontier when NIANBAO_REDIS_URL is set
 # (an add-on, so `-s NIANBAO_REDIS_URL=…` works as well as the environment variable).
 ADDONS = {"crawler.scaleout.RedisFrontier": 0}

@@ -67,10 +67,11 @@ def load(db, *directories, registry):
     return result
 
 
-def start_worker(out, registry, redis_url, crawl, heartbeat=2.0):
+def start_worker(out, registry, redis_url, crawl, heartbeat=2.0, **extra):
     # A worker silent for three heartbeats counts as dead: on a busy 2-core machine 2 s keeps
     # live workers alive; the kill test uses a short one so the survivor notices soon.
-    settings = {"NIANBAO_REDIS_URL": redis_url, "NIANBAO_REDIS_CRAWL": crawl, "NIANBAO_REDIS_HEARTBEAT": heartbeat}
+    settings = {"NIANBAO_REDIS_URL": redis_url, "NIANBAO_REDIS_CRAWL": crawl, "NIANBAO_REDIS_HEARTBEAT": heartbeat,
+                **extra}
     with open(out.with_suffix(".log"), "wb") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(crawl_command(out, registry, PLAIN_PORTALS.values(), **settings), cwd=ROOT,
                                 env=ENV, stdout=subprocess.DEVNULL, stderr=log)
@@ -100,17 +101,25 @@ def single_process(fetched, ops_registry, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def two_workers(fetched, ops_registry, redis_url, single_process, tmp_path_factory):
+def two_workers(fetched, ops_replica, ops_registry, redis_url, single_process, tmp_path_factory):
     base = tmp_path_factory.mktemp("two")
     outs = [base / "w1", base / "w2"]
     crawl = f"test-{uuid.uuid4().hex[:8]}"
 
     def crawl_with_two():
-        workers = [start_worker(out, ops_registry, redis_url, crawl) for out in outs]
+        workers = [start_worker(out, ops_registry, redis_url, crawl, NIANBAO_REDIS_MIN_WORKERS=2) for out in outs]
         for worker in workers:
             finish(worker)
 
-    hits = hits_during(fetched, crawl_with_two)
+    # Both workers seed nothing until both have joined (a worker starting seconds after the
+    # other on a busy machine still takes part), and paced pages keep the frontier non-empty
+    # longer than an idle Scrapy engine waits before asking the queue again (5 s): so each
+    # worker takes requests from the shared queue, however the machine schedules them.
+    ops_replica.delay = 0.2
+    try:
+        hits = hits_during(fetched, crawl_with_two)
+    finally:
+        ops_replica.delay = 0.0
     db = base / "two.db"
     load(db, *outs, registry=ops_registry)
     return outs, db, hits
@@ -123,8 +132,11 @@ def test_two_workers_archive_every_report_exactly_once(ops_replica, single_proce
     expected = {(e.role, e.sha256) for e in ops_replica.expected(*PLAIN_PORTALS)}
     assert len(got) == len(set(got)), "a report was captured by both workers"
     assert set(got) == expected
-    # both workers did part of the work
-    assert all(any(r["role"] != "list" for r in manifest(out)) for out in outs)
+    # both workers joined before seeding, and both did part of the work
+    for out in outs:
+        log = out.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+        assert "2 workers joined crawl" in log
+        assert any(r["role"] != "list" for r in manifest(out)), f"{out.name} archived nothing"
     reports, captures = archived(db)
     single_reports, single_captures = archived(single_process[1])
     assert reports == single_reports and len(reports) > 200
