@@ -226,6 +226,12 @@ class ReliableScheduler(Scheduler):
     def _tick(self) -> None:
         self._beat()
         self.recover()
+        if len(self.queue):
+            # An idle engine asks its scheduler again only every 5 s; other workers' requests
+            # may be waiting in the shared queue now, so ask at every heartbeat.
+            slot = getattr(self.crawler.engine, "_slot", None)
+            if slot is not None:
+                slot.nextcall.schedule()
 
     def recover(self) -> int:
         """Re-queue the in-flight requests of workers whose heartbeat expired; returns how many."""

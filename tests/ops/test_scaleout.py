@@ -107,14 +107,17 @@ def two_workers(fetched, ops_replica, ops_registry, redis_url, single_process, t
     crawl = f"test-{uuid.uuid4().hex[:8]}"
 
     def crawl_with_two():
-        workers = [start_worker(out, ops_registry, redis_url, crawl, NIANBAO_REDIS_MIN_WORKERS=2) for out in outs]
+        workers = [start_worker(out, ops_registry, redis_url, crawl, NIANBAO_REDIS_MIN_WORKERS=2, DOWNLOAD_DELAY="0.05")
+                   for out in outs]
         for worker in workers:
             finish(worker)
 
     # Both workers seed nothing until both have joined (a worker starting seconds after the
-    # other on a busy machine still takes part), and paced pages keep the frontier non-empty
-    # longer than an idle Scrapy engine waits before asking the queue again (5 s): so each
-    # worker takes requests from the shared queue, however the machine schedules them.
+    # other on a busy machine still takes part), an idle worker asks the shared queue at every
+    # heartbeat (2 s), and paced pages (0.2 s each, two at a time per site: Scrapy 2.19 holds a
+    # site to two only with a download delay) make the crawl last longer than that even for
+    # one worker alone (TRS: 130 requests); so each worker takes requests from the shared queue,
+    # however the machine schedules them.
     ops_replica.delay = 0.2
     try:
         hits = hits_during(fetched, crawl_with_two)
