@@ -56,22 +56,3 @@ def test_every_term_must_match(index):
 def test_a_single_character_finds_it_at_the_start_of_a_bigram(index):
     assert index("诉") == [4]
 
-
-def test_datasette_connections_get_the_search_page_cache_and_memory_map(loaded_archive):
-    # archive/datasette/plugins/connection_settings.py: SQLite's 2 MiB default holds no
-    # common word's position lists at 100,000 reports (docs/search.md)
-    import asyncio
-
-    from datasette.app import Datasette
-
-    from archive.datasette.plugins.connection_settings import CACHE_KIB, MMAP_BYTES
-    from archive.serve import PLUGINS_DIR
-
-    async def settings():
-        datasette = Datasette([str(loaded_archive)], immutables=[], plugins_dir=str(PLUGINS_DIR))
-        database = datasette.get_database(loaded_archive.stem)
-        return await database.execute_fn(lambda conn: (
-            conn.execute("pragma cache_size").fetchone()[0],
-            conn.execute("pragma mmap_size").fetchone()[0]))
-
-    assert asyncio.run(settings()) == (-CACHE_KIB, MMAP_BYTES)
