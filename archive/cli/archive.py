@@ -9,6 +9,7 @@ Datasette; ``export`` writes the clean copy people download.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -41,7 +42,7 @@ class _Bar:
         self.label, self.bar = label, None
 
     def total(self, length: int) -> None:
-        self.bar = click.progressbar(length=length, label=self.label, file=click.get_text_stream("stderr"))
+        self.bar = click.progressbar(length=length, label=self.label, file=sys.stderr)
         self.bar.__enter__()
 
     def advance(self, n: int) -> None:
