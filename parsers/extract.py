@@ -243,5 +243,5 @@ def _read_tables(items, bounds, template: str):
                     reported_rows.add(row)
                     problems.append(Problem("missing_row", f"row {row} not found in {name}", row))
                 reading, raw = Reading(None, "missing"), ""
-            cells.append(Cell(key=key, value=reading.value, raw=raw))
+            cells.append(Cell(key=key, value=reading.value, raw=raw, confidence=result.confidence.get(local)))
     return tuple(cells), missing, problems

@@ -138,10 +138,13 @@ class Report:
         return {c.key: c.value for c in self.cells}
 
     def to_dict(self) -> dict:
-        """The record as plain JSON-ready data; ``cells`` flattened to key -> value."""
+        """The record as plain JSON-ready data; ``cells`` flattened to key -> value (and, for an
+        OCR'd record only, ``cells_confidence``: key -> OCR confidence 0-100 or None)."""
         data = dataclasses.asdict(self)
         data["cells"] = self.cell_values()
         data["cells_raw"] = {c.key: c.raw for c in self.cells}
+        if self.ocr:
+            data["cells_confidence"] = {c.key: c.confidence for c in self.cells}
         data["status"] = "complete" if self.is_complete else "partial"
         return data
 

@@ -49,6 +49,9 @@ class Row:
     readings: tuple[tuple[str, ...], ...] = ()
     """Rebuilt text rows whose blank cells were blank lines: every placement of the values
     that the text allows (more than one: the row is ambiguous unless one reading adds up)."""
+    confidence: tuple[float | None, ...] = ()
+    """OCR confidence (0-100) of each of ``cells``, for a Table block read from an image;
+    empty for every other row."""
 
 
 Item = Line | Row
@@ -67,10 +70,11 @@ def layout_items(layout: Layout) -> list[Item]:
                 table_id = _text_items(pending, items, table_id)
                 pending = []
             table_id += 1
-            for row in block.rows:
+            for index, row in enumerate(block.rows):
                 cells = tuple(map(clean_line, row))
                 heading = _spanning_heading(cells)
-                items.append(Line(heading) if heading else Row(cells, table_id, grid=True))
+                confidence = tuple(block.confidence[index]) if index < len(block.confidence) else ()
+                items.append(Line(heading) if heading else Row(cells, table_id, grid=True, confidence=confidence))
         else:
             pending.extend(block.text.split("\n"))
     if pending:

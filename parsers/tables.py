@@ -34,17 +34,30 @@ class TableResult:
     readings: dict[str, tuple[Reading, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     found: bool = False
+    confidence: dict[str, float] = field(default_factory=dict)
+    """OCR confidence (0-100) of the grid slot each reading's raw text came from, by key;
+    only for rows read from an image (``Row.confidence``)."""
 
-    def put(self, key: str, reading: Reading, raw: str, prefix: str) -> None:
+    def put(self, key: str, reading: Reading, raw: str, prefix: str, confidence: float | None = None) -> None:
         previous = self.readings.get(key)
         if previous is not None and previous[0].value != reading.value:
             self.problems.append(
                 Problem("conflicting_rows", f"{prefix}.{key} is given twice: {previous[1]!r} and {raw!r}", f"{prefix}.{key}")
             )
             self.readings[key] = (Reading(None, "conflict"), f"{previous[1]} / {raw}")
+            self._set_confidence(key, min((c for c in (confidence, self.confidence.get(key)) if c is not None), default=None))
             return
         if previous is None or previous[0].status != "conflict":
             self.readings[key] = (reading, raw)
+            if previous is not None:  # the same value twice: as sure as the surer reading
+                confidence = max((c for c in (confidence, self.confidence.get(key)) if c is not None), default=None)
+            self._set_confidence(key, confidence)
+
+    def _set_confidence(self, key: str, confidence: float | None) -> None:
+        if confidence is None:
+            self.confidence.pop(key, None)
+        else:
+            self.confidence[key] = confidence
 
 
 def _keys(row: Row) -> list[str]:
@@ -71,22 +84,28 @@ def _split(cells: list[str], recognised) -> tuple[list[str], list[str]]:
     return cells[: label_end + 1], cells[label_end + 1 :]
 
 
-def _fit(values: list[str], width: int) -> list[list[str]]:
-    """Candidate alignments of ``values`` to ``width`` columns (more than one: stray cells)."""
-    values = list(values)
-    while len(values) > width and values[-1] == "":
-        values.pop()
-    while len(values) > width and values[0] == "":
-        values.pop(0)
-    if len(values) <= width:
-        return [values]
-    extra = len(values) - width
+def _fit(values: list[str], width: int) -> list[list[int]]:
+    """Candidate alignments of ``values`` to ``width`` columns (more than one: stray cells),
+    each as the indices into ``values`` it keeps."""
+    kept = list(range(len(values)))
+    while len(kept) > width and values[kept[-1]] == "":
+        kept.pop()
+    while len(kept) > width and values[kept[0]] == "":
+        kept.pop(0)
+    if len(kept) <= width:
+        return [kept]
+    extra = len(kept) - width
     if extra > 2:
         return []
     return [
-        [v for i, v in enumerate(values) if i not in dropped]
-        for dropped in itertools.combinations(range(len(values)), extra)
+        [v for i, v in enumerate(kept) if i not in dropped]
+        for dropped in itertools.combinations(range(len(kept)), extra)
     ]
+
+
+def _slot_confidence(row: Row, indices) -> list[float | None]:
+    """The OCR confidence of ``row``'s cells at ``indices`` (None where unknown)."""
+    return [row.confidence[i] if 0 <= i < len(row.confidence) else None for i in indices]
 
 
 # ------------------------------------------------------------------------------ table 3
@@ -190,7 +209,7 @@ def read_requests(rows: list[Row], template: str) -> TableResult:
                 [r for r in rows if r.table == row.table], schema.REQUEST_COLUMNS, _REQUEST_HEADER, fits=True
             )
         grid = grid_maps.get(row.table) if row.grid else None
-        labels, values = _row_parts(row, cells, grid, _request_recognised)
+        labels, values, slots = _row_parts(row, cells, grid, _request_recognised)
         if not any(labels) and not any(values):
             continue
         key, group = _request_key(labels, context, template)
@@ -202,12 +221,13 @@ def read_requests(rows: list[Row], template: str) -> TableResult:
             continue
         result.found = True
         _store_row(result, f"requests.{key}", key, columns, values, row.cells, grid, _requests_row_adds_up,
-                   placements=row.readings)
+                   placements=row.readings, confidences=_slot_confidence(row, slots))
     return result
 
 
 def _row_parts(row: Row, cells: list[str], grid: dict[str, int] | None, recognised):
-    """(labels, values) — values already in column order when the grid locates them."""
+    """(labels, values, slots) — values already in column order when the grid locates them;
+    ``slots``: the index in ``cells`` of each value."""
     if grid:
         first = min(grid.values())
         last = max(grid.values())
@@ -216,8 +236,9 @@ def _row_parts(row: Row, cells: list[str], grid: dict[str, int] | None, recognis
         # beyond the last column, or a value in a column the header names nothing for, as
         # when each header cell spans two columns and the data cells one) is read as text
         if not beyond and not _has_number(cells[:first]) and not _off_grid(cells, first, grid):
-            return cells[:first], [cells[i] if i < len(cells) else "" for i in grid.values()]
-    return _split(cells, recognised)
+            return cells[:first], [cells[i] if i < len(cells) else "" for i in grid.values()], list(grid.values())
+    labels, values = _split(cells, recognised)
+    return labels, values, list(range(len(labels), len(cells)))
 
 
 def _off_grid(cells: list[str], first: int, grid: dict[str, int]) -> bool:
@@ -234,9 +255,11 @@ def _requests_row_adds_up(values: list[Reading]) -> bool:
     return sum(v.value for v in values[:6]) == values[6].value
 
 
-def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, readers=None, placements=()) -> None:
+def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, readers=None, placements=(),
+               confidences=()) -> None:
     """Put one row's values under ``key.<column>``, resolving stray cells or reporting them.
-    ``placements``: the readings a rebuilt text row allows (``Row.readings``)."""
+    ``placements``: the readings a rebuilt text row allows (``Row.readings``);
+    ``confidences``: the OCR confidence of each of ``values`` (empty: not OCR'd)."""
     width = len(columns)
     raw_by_key: dict[str, str] = {}
     for cell in raw_cells:
@@ -247,12 +270,15 @@ def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, r
     readers = readers or [lambda text: read_count(text)] * width
     if placements:
         candidates = [list(p) for p in placements]
+        slots = [[None] * len(p) for p in placements]
     else:
-        candidates = [values] if grid else _fit(values, width)
+        slots = [list(range(len(values)))] if grid else _fit(values, width)
+        candidates = [[values[i] for i in kept] for kept in slots]
     # values are label keys (no whitespace); each is read from its raw text, where "1 2" is
     # still two numbers
     raw = raw_by_key.get
-    readings = [[readers[i](raw(v, v)) for i, v in enumerate(c)] for c in candidates if len(c) == width]
+    fitting = [(c, s) for c, s in zip(candidates, slots, strict=True) if len(c) == width]
+    readings = [[readers[i](raw(v, v)) for i, v in enumerate(c)] for c, _ in fitting]
     chosen = None
     if readings:
         distinct = {tuple((r.value, r.status) for r in rs) for rs in readings}
@@ -278,10 +304,11 @@ def _store_row(result, prefix, key, columns, values, raw_cells, grid, adds_up, r
             code = "ambiguous_row"
         result.problems.append(Problem(code, message, prefix))
         return
-    chosen_raw = next(c for c, rs in zip((c for c in candidates if len(c) == width), readings) if rs == chosen)
-    for column, reading, text in zip(columns, chosen, chosen_raw):
+    chosen_raw, chosen_slots = next(f for f, rs in zip(fitting, readings) if rs == chosen)
+    for column, reading, text, slot in zip(columns, chosen, chosen_raw, chosen_slots):
+        confidence = confidences[slot] if slot is not None and slot < len(confidences) else None
         _check_reading(result, f"{prefix}.{column}", reading, raw_by_key.get(text, text))
-        result.put(f"{key}.{column}", reading, raw_by_key.get(text, text), prefix.split(".")[0])
+        result.put(f"{key}.{column}", reading, raw_by_key.get(text, text), prefix.split(".")[0], confidence)
 
 
 def _check_reading(result: TableResult, full_key: str, reading: Reading, raw: str) -> None:
@@ -319,15 +346,20 @@ def read_review(rows: list[Row]) -> TableResult:
     cells = _keys(row)
     if grid and not [c for c in cells[max(grid.values()) + 1 :] if c]:
         values = [cells[grid[k]] if grid[k] < len(cells) else "" for k in columns]
+        confidences = _slot_confidence(row, [grid[k] for k in columns])
     else:
         grid = None
-        values = []
+        values, confidences = [], []
         for data_row in data:
-            values.extend(_split(_keys(data_row), lambda c: False)[1])
+            labels, row_values = _split(_keys(data_row), lambda c: False)
+            values.extend(row_values)
+            confidences.extend(_slot_confidence(data_row, range(len(labels), len(labels) + len(row_values))))
             if len(values) >= len(columns):
                 break
-    _store_row(result, "review_litigation", "", columns, values, row.cells, grid, _review_adds_up, placements=row.readings)
+    _store_row(result, "review_litigation", "", columns, values, row.cells, grid, _review_adds_up, placements=row.readings,
+               confidences=confidences)
     result.readings = {k.lstrip("."): v for k, v in result.readings.items()}
+    result.confidence = {k.lstrip("."): v for k, v in result.confidence.items()}
     return result
 
 
@@ -368,6 +400,7 @@ def read_active(rows: list[Row], template: str) -> TableResult:
                 header.append((column.key if column else "?", text))
             continue
         labels, values = _split(cells, _active_recognised)
+        confidences = _slot_confidence(row, range(len(labels), len(cells)))
         spec = schema.first_match("".join(labels), row_specs)
         if spec is None:
             if _has_number(values):
@@ -388,5 +421,5 @@ def read_active(rows: list[Row], template: str) -> TableResult:
             else:
                 readers.append(lambda raw, signed=column.signed: read_count(raw, signed=signed))
         _store_row(result, f"active.{spec.key}", spec.key, names, values, row.cells, None, lambda _: False, readers,
-                   placements=row.readings)
+                   placements=row.readings, confidences=confidences)
     return result

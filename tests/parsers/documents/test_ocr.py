@@ -4,13 +4,20 @@ scripts/install.sh installs tesseract-ocr and tesseract-ocr-chi-sim, so these te
 them; the path without Tesseract is tested by pointing NIANBAO_TESSERACT at a missing binary.
 """
 
-import pytest
+import json
+import re
+import statistics
 
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
 from parsers import parse
 from parsers.documents import read_layout
 from parsers.models import Table, UnreadableDocument
 from tests.fixtures.parsers.documents import report_model as model
-from tests.parsers.documents.conftest import document_bytes, layout_of
+from parsers.ocr import MIN_NUMBER_CONFIDENCE
+from tests.parsers.documents.conftest import DOCUMENTS, document_bytes, layout_of
 
 
 def number_cells(grid):
@@ -51,6 +58,33 @@ def test_scanned_report_numbers_are_right_or_visibly_doubtful(scanned_report, ht
     doubted = any(p.code == "ocr_doubtful_cells" for p in scanned_report.problems)
     assert all(key in unsettled for key in wrong) or (wrong and doubted) or not wrong
     assert not scanned_report.is_complete
+
+
+def test_every_ocrd_cell_carries_the_confidence_of_its_slot(scanned_report):
+    filled = [c for c in scanned_report.cells if c.raw]
+    assert len(filled) >= 190
+    assert all(c.confidence is not None and 0 <= c.confidence <= 100 for c in filled)
+    # the doubt rule (parsers.ocr._read_cells): a number read under MIN_NUMBER_CONFIDENCE is
+    # named in an ocr_doubtful_cells problem as "'<text>' (<confidence>)"; here (under eight
+    # per page) the cells of the record under that confidence are exactly the ones named
+    named = sorted((text, int(conf)) for p in scanned_report.problems if p.code == "ocr_doubtful_cells"
+                   for text, conf in re.findall(r"'([^']*)' \((\d+)\)", p.message))
+    doubtful = [c for c in filled if c.confidence < MIN_NUMBER_CONFIDENCE]
+    assert named and sorted((c.raw, round(c.confidence)) for c in doubtful) == named
+    others = [c.confidence for c in filled if c.confidence >= MIN_NUMBER_CONFIDENCE]
+    assert all(c.confidence < statistics.median(others) for c in doubtful)
+
+
+def test_nianbao_parse_json_gives_cell_confidences_for_an_ocrd_record_only(scanned_report, monkeypatch):
+    runner = CliRunner()
+    plain = json.loads(runner.invoke(cli, ["parse", "--json", str(DOCUMENTS / "report.html")]).stdout)
+    assert "cells_confidence" not in plain
+    # the record of the scanned PDF, already OCR'd once this session (OCR takes ~20 s)
+    monkeypatch.setattr("archive.cli.parse.parse_document", lambda *args, **kwargs: scanned_report)
+    result = runner.invoke(cli, ["parse", "--json", str(DOCUMENTS / "report_scanned.pdf")])
+    record = json.loads(result.stdout)
+    assert record["cells_confidence"] == {c.key: c.confidence for c in scanned_report.cells}
+    assert record["cells_confidence"].keys() == record["cells"].keys()
 
 
 def test_a_page_image_is_ocrd():
