@@ -82,16 +82,25 @@ def _plain_number(text: str) -> int | float | None:
 _SPLIT_DIGITS = re.compile(r"\d\s+\d").search
 
 
+def _marked_cell(raw: str) -> tuple[str, Reading | None]:
+    """A cell's normalised text, and its reading when the cell settles it without a number:
+    two numbers in one cell ("1 2": text), a blank mark ("—", "/": blank), a zero word ("无")."""
+    if _SPLIT_DIGITS(nfkc(raw)):
+        return "", Reading(None, "text")
+    text = label_key(raw).strip("。.")
+    if text.lower() in _BLANK_MARKS:
+        return text, Reading(None, "blank")
+    if text in _ZERO_WORDS:
+        return text, Reading(0, "number")
+    return text, None
+
+
 @lru_cache(maxsize=4096)
 def read_count(raw: str, *, signed: bool = False) -> Reading:
     """A count cell: "0", "１２", "3件", "—" (blank), "无" (zero), "+2"/"减少2" when ``signed``."""
-    if _SPLIT_DIGITS(nfkc(raw)):
-        return Reading(None, "text")
-    text = label_key(raw).strip("。.")
-    if text.lower() in _BLANK_MARKS:
-        return Reading(None, "blank")
-    if text in _ZERO_WORDS:
-        return Reading(0, "number")
+    text, marked = _marked_cell(raw)
+    if marked is not None:
+        return marked
     if signed:
         for word, sign in _CHANGE_WORDS:
             if text.startswith(word):
@@ -110,13 +119,9 @@ def read_count(raw: str, *, signed: bool = False) -> Reading:
 def read_money(raw: str, *, default_unit: float | None) -> Reading:
     """A money cell normalised to 万元: "1190.1万元", "251000元", or a bare number in the
     header's unit (``default_unit`` = factor to 万元, None when the table states no unit)."""
-    if _SPLIT_DIGITS(nfkc(raw)):
-        return Reading(None, "text")
-    text = label_key(raw).strip("。.")
-    if text.lower() in _BLANK_MARKS:
-        return Reading(None, "blank")
-    if text in _ZERO_WORDS:
-        return Reading(0, "number")
+    text, marked = _marked_cell(raw)
+    if marked is not None:
+        return marked
     factor = default_unit
     for unit, unit_factor in _MONEY_UNITS:
         if text.endswith(unit):
