@@ -334,6 +334,14 @@ def m003_crawl_run_identity(db: Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m006_reports_page_order(db: Database) -> None:
+    # The reports table page lists newest year first, then by id (metadata sort_desc: year; Datasette
+    # adds the primary key). Without this index SQLite sorted every report of the newest year for
+    # each page: 14 ms of a search page at 100,000 reports, 0.05 ms with it (docs/search.md).
+    db.execute("create index idx_reports_year_desc_id on reports (year desc, id, fts_rowid)")
+
+
 def migrate(db: Database) -> None:
     """Apply every pending migration to ``db`` (a no-op on an up-to-date archive)."""
     MIGRATIONS.apply(db)
