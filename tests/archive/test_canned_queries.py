@@ -47,11 +47,15 @@ def _template(year: int) -> str:
 
 def _varied(base, agency_no: int, year: int) -> parsers.models.Report:
     """One report of the small archive: the base's numbers scaled (equal values recur), some
-    requests.new.total blank or missing, some checks failed, bodies cut to varied lengths."""
+    requests.new.total blank or missing, refusals varied, some checks failed, bodies cut to
+    varied lengths."""
     factor = 1 + (agency_no + year) % 3
     cells = []
     for cell in base.cells:
         value = cell.value * factor if isinstance(cell.value, int) else cell.value
+        if cell.key.startswith("requests.withheld.") and cell.key.endswith(".total"):
+            # the fixtures refuse nothing: refusals that vary, some blank
+            value = None if (agency_no + year) % 5 == 0 else (agency_no + year + len(cell.key)) % 4
         if cell.key == "requests.new.total":
             if (agency_no + year) % 7 == 0:
                 continue  # the report has no such cell
@@ -173,7 +177,9 @@ def test_the_small_archive_holds_the_cases_that_matter(conn):
                          "and value is null")[0][0]
     ties = _rows(conn, "select count(*) from (select value from cell_values "
                        "where key = 'requests.new.total' group by value having count(*) > 2)")[0][0]
-    assert failing >= 3 and blanks >= 2 and ties >= 2
+    refusals = _rows(conn, "select count(distinct value), count(*) - count(value) from cell_values "
+                           "where key like 'requests.withheld.%.total'")[0]
+    assert failing >= 3 and blanks >= 2 and ties >= 2 and refusals[0] >= 3 and refusals[1] >= 8
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))
