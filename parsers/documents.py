@@ -16,7 +16,7 @@ import email.policy
 
 import olefile
 
-from parsers import detect, docx, ocr, office, pdf, spreadsheet
+from parsers import bounded, detect, docx, ocr, office, pdf, spreadsheet
 from parsers.models import Layout, Problem, UnreadableDocument
 
 _IMAGES = {detect.PNG, detect.JPEG, detect.GIF, detect.TIFF, detect.BMP, detect.WEBP}
@@ -36,7 +36,7 @@ def read_layout(data: bytes, media_type: str) -> Layout:
     if media_type in (detect.DOCX, detect.XLSX) and data.startswith(b"\xd0\xcf\x11\xe0"):
         _refuse_encrypted_package(data)
     if media_type == detect.PDF:
-        return pdf.read_layout(data, media_type)
+        return bounded.run(pdf.read_layout, data, media_type)  # pdfminer has no limits of its own
     if media_type == detect.DOCX:
         return docx.read_layout(data, media_type)
     if media_type in (detect.XLSX, detect.XLS):

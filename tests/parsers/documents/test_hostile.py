@@ -2,7 +2,9 @@
 
 import io
 import stat
+import time
 import zipfile
+import zlib
 
 import pypdfium2
 import pytest
@@ -144,3 +146,44 @@ def test_damaged_copies_never_raise_anything_but_a_parse_error(name, monkeypatch
             parse(bytes(damaged))
         except ParseError:
             pass
+
+
+def _inflating_pdf(content_bytes: int) -> bytes:
+    """A one-page PDF whose content stream inflates from a few kB to ``content_bytes`` of
+    drawing operators, each of which pdfminer interprets in Python."""
+    unit = b"BT /F1 12 Tf 72 712 Td (A) Tj ET\n"
+    stream = zlib.compress(unit * (content_bytes // len(unit)), 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    data, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(data)
+
+
+def test_a_pdf_that_takes_too_long_is_stopped_at_the_time_limit(monkeypatch):
+    bomb = _inflating_pdf(20_000_000)  # read in full: ~60 s and 1.4 GB (measured)
+    assert len(bomb) < 100_000 and sniff_media_type(bomb) == "application/pdf"
+    monkeypatch.setenv("NIANBAO_READ_SECONDS", "2")
+    started = time.monotonic()
+    with pytest.raises(UnreadableDocument, match="longer than 2 s"):
+        parse(bomb)
+    assert time.monotonic() - started < 30
+
+
+def test_a_pdf_that_needs_too_much_memory_is_stopped_at_the_memory_limit(monkeypatch):
+    monkeypatch.setenv("NIANBAO_READ_MEMORY_MB", "100")
+    with pytest.raises(UnreadableDocument, match="NIANBAO_READ_MEMORY_MB"):
+        parse(_inflating_pdf(20_000_000))
+    assert parse(document_bytes("report.pdf")).is_complete  # the limit leaves a real report room
