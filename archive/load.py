@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import mimetypes
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,10 @@ from pathlib import Path
 import parsers
 from archive.db import open_db
 from archive.gazetteer import Place, place_for_code, resolve_agency
-from archive.store import Commits, ParsedCapture, delete_report, store_report
+from archive.parallel import Crashed, ordered_map
+from archive.store import (
+    Commits, ParsedCapture, PreparedReport, delete_report, prepare_report, upsert_capture,
+)
 from archive.warc import CaptureMissing, append_resource, read_payload
 from parsers.models import CaptureRecord, ParseError
 
@@ -113,24 +117,70 @@ def _pick(group: _Group, read: Callable[[dict], bytes]) -> tuple[ParsedCapture |
     return source, [p for p in parsed if p is not source]
 
 
-def _store_group(db, group: _Group, read, place: Place, summary: LoadSummary, *,
-                 agency: str | None = None, place_from_agency: bool = False) -> list[str]:
-    source, others = _pick(group, read)
+@dataclass
+class _Job:
+    """One group to parse and prepare in a worker, with all it needs from the database."""
+
+    group: _Group
+    locations: dict[str, str]  # sha256 -> WARC file on this machine
+    place: Place
+    agency: str | None = None
+    place_from_agency: bool = False
+
+
+@dataclass
+class _Prepared:
+    """What a worker made of a group: a report to write; else the captures that gave none
+    (parsed, with their status); else why a capture could not be read."""
+
+    report: PreparedReport | None = None
+    failures: list[ParsedCapture] = field(default_factory=list)
+    missing: str | None = None
+
+
+def _prepare_group(job: _Job) -> _Prepared:
+    """Read, parse and prepare one group: no database, so it runs in a worker process."""
+    group = job.group
+    try:
+        source, others = _pick(group, _reader(job.locations))
+    except CaptureMissing as error:
+        return _Prepared(missing=str(error))
     if source is None:
-        with db.atomic():
-            for capture in others:
-                db["captures"].upsert(capture.to_row(None), pk="sha256")
-                summary.parse_failures[capture.status] += 1
-        return []
-    if agency:
-        source.report = dataclasses.replace(source.report, agency=agency)
-    if place_from_agency:
+        return _Prepared(failures=others)
+    place = job.place
+    if job.agency:
+        source.report = dataclasses.replace(source.report, agency=job.agency)
+    if job.place_from_agency:
         place = _merge(place, resolve_agency(source.report.agency))
     from_attachment = source.row is not group.main
     url = (group.main.get("final_url") or group.main.get("url")) if from_attachment else None
     title = group.main.get("listing_title") if from_attachment else None
-    outcome = store_report(db, source, related=others, place=place, url=url,
-                           title=title or source.report.title)
+    return _Prepared(report=prepare_report(source, related=others, place=place, url=url,
+                                           title=title or source.report.title))
+
+
+def _crashed(group: _Group, crash: Crashed) -> _Prepared:
+    # No parser version: the next load (or reparse) tries the documents again.
+    return _Prepared(failures=[
+        ParsedCapture(row=member, status="error", message=f"not parsed: {crash.message}")
+        for member in group.members
+    ])
+
+
+def _write_group(commits: Commits, group: _Group, prepared: _Prepared | Crashed,
+                 summary: LoadSummary) -> list[str]:
+    """Write what a worker prepared (SQL only); returns the reports it orphaned."""
+    if isinstance(prepared, Crashed):
+        prepared = _crashed(group, prepared)
+    if prepared.missing:
+        summary.missing.append(prepared.missing)
+        return []
+    if prepared.report is None:
+        for capture in prepared.failures:
+            upsert_capture(commits.db, capture.to_row(None))
+            summary.parse_failures[capture.status] += 1
+        return []
+    outcome = commits.write(prepared.report)
     summary.actions[outcome.action] += 1
     return outcome.orphaned
 
@@ -149,8 +199,9 @@ def _merge(given: Place, resolved: Place) -> Place:
     })
 
 
-def _refresh_orphans(db, report_ids: Iterable[str], read, summary: LoadSummary) -> None:
+def _refresh_orphans(commits: Commits, report_ids: Iterable[str], summary: LoadSummary) -> None:
     """A re-parse moved a capture to another report: re-point or drop the report it left."""
+    db = commits.db
     for report_id in sorted(set(report_ids)):
         left = [dict(r) for r in db.query(
             "select * from captures where report_id = ? and role != 'list'", [report_id])]
@@ -160,7 +211,9 @@ def _refresh_orphans(db, report_ids: Iterable[str], read, summary: LoadSummary) 
         with db.atomic():
             delete_report(db, report_id)
         for capture in left:
-            _store_group(db, _Group(capture), read, _place_of_capture(db, capture), summary)
+            group = _Group(capture)
+            job = _Job(group, _locations(db, group), _place_of_capture(db, capture))
+            _write_group(commits, group, _prepare_group(job), summary)
 
 
 def _place_of_portal(portal: dict | None) -> Place:
@@ -240,37 +293,48 @@ def _done(db, group: _Group) -> bool:
     return loaded == len(shas)
 
 
-def _reader(db) -> Callable[[dict], bytes]:
+def _locations(db, group: _Group) -> dict[str, str]:
+    shas = [m["sha256"] for m in group.members]
+    return dict(db.execute(
+        f"select sha256, warc_path from _capture_locations where sha256 in "
+        f"({', '.join('?' * len(shas))})", shas).fetchall())
+
+
+def _reader(locations: dict[str, str]) -> Callable[[dict], bytes]:
     def read(row: dict) -> bytes:
-        located = db.execute(
-            "select warc_path from _capture_locations where sha256 = ?", [row["sha256"]]
-        ).fetchone()
-        if located is None:
+        if row["sha256"] not in locations:
             raise CaptureMissing(f"no stored location for capture {row['sha256']}")
-        return read_payload(located[0], row["warc_offset"])
+        return read_payload(locations[row["sha256"]], row["warc_offset"])
 
     return read
 
 
-def _load_groups(db, groups, place_of, summary, progress, **options) -> None:
-    read = _reader(db)
+def default_jobs() -> int:
+    """Worker processes a load uses unless told: one per CPU this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _load_groups(db, groups: list[_Group], place_of, summary, progress, jobs: int | None,
+                 **options) -> None:
+    """Parse and prepare the groups in ``jobs`` worker processes, write them here in order."""
+    jobs = default_jobs() if jobs is None else jobs
+    work = (_Job(g, _locations(db, g), place_of(g.main), **options) for g in groups)
+    chunk = max(1, min(8, len(groups) // (4 * jobs)))
     orphans = []
     with Commits(db) as commits:
-        for group in groups:
-            try:
-                orphans += _store_group(db, group, read, place_of(group.main), summary, **options)
-            except CaptureMissing as error:
-                summary.missing.append(str(error))
+        for job, prepared in ordered_map(_prepare_group, work, jobs=jobs, chunk=chunk):
+            orphans += _write_group(commits, job.group, prepared, summary)
             commits.stored()
-            summary.captures += len(group.members)
+            summary.captures += len(job.group.members)
             if progress:
-                progress(len(group.members))
-        _refresh_orphans(db, orphans, read, summary)
+                progress(len(job.group.members))
+        _refresh_orphans(commits, orphans, summary)
     db.execute("pragma optimize")
 
 
 def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
-               progress: Progress | None = None, total: Progress | None = None) -> LoadSummary:
+               progress: Progress | None = None, total: Progress | None = None,
+               jobs: int | None = None) -> LoadSummary:
     """Load a crawl directory into the archive at ``db_path`` (created if missing).
 
     :param db_path: the SQLite file.
@@ -281,6 +345,8 @@ def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
     :param progress: called with the number of captures handled after each report.
     :param total: called once, before work starts, with the number of captures to handle
         (report pages and attachments; list pages are only recorded).
+    :param jobs: worker processes that read, parse and prepare documents while this process
+        writes (default ``default_jobs()``: one per CPU); 1 does everything in this process.
     :returns: a ``LoadSummary``.
     """
     crawl_dir = Path(crawl_dir)
@@ -317,7 +383,7 @@ def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
             groups.append(group)
     # The registry's place first; what it leaves blank, the agency's name may fill (gazetteer).
     _load_groups(db, groups, lambda row: places.get(row.get("portal_id"), Place()), summary,
-                 progress, place_from_agency=True)
+                 progress, jobs, place_from_agency=True)
     _load_runs(db, crawl_dir / "runs.jsonl")
     db.close()
     return summary
@@ -393,7 +459,8 @@ def _files(paths: Iterable) -> list[Path]:
 def ingest_files(db_path, paths, *, agency: str | None = None, province: str | None = None,
                  city: str | None = None, county: str | None = None, adcode: str | None = None,
                  level: str | None = None, url: str | None = None,
-                 progress: Progress | None = None, total: Progress | None = None) -> LoadSummary:
+                 progress: Progress | None = None, total: Progress | None = None,
+                 jobs: int | None = None) -> LoadSummary:
     """Load documents a person downloaded by hand.
 
     Each file's exact bytes are appended to ``<db stem>.captures/ingest.warc.gz`` beside the
@@ -411,6 +478,7 @@ def ingest_files(db_path, paths, *, agency: str | None = None, province: str | N
     :param url: where the document was published, if known (only with a single file).
     :param progress: called with 1 after each file.
     :param total: called once, before work starts, with the number of files.
+    :param jobs: worker processes that parse (see ``load_crawl``).
     """
     db_path = Path(db_path)
     summary = LoadSummary()
@@ -457,14 +525,14 @@ def ingest_files(db_path, paths, *, agency: str | None = None, province: str | N
         with db.atomic():
             db["_capture_locations"].upsert({"sha256": sha256, "warc_path": warc_path}, pk="sha256")
         groups.append(group)
-    _load_groups(db, groups, lambda row: given, summary, progress, agency=agency,
+    _load_groups(db, groups, lambda row: given, summary, progress, jobs, agency=agency,
                  place_from_agency=not given.adcode)
     db.close()
     return summary
 
 
 def reparse(db_path, *, all_captures: bool = False, progress: Progress | None = None,
-            total: Callable[[int], None] | None = None) -> LoadSummary:
+            total: Callable[[int], None] | None = None, jobs: int | None = None) -> LoadSummary:
     """Parse stored captures again after a parser upgrade.
 
     :param db_path: the archive.
@@ -472,6 +540,7 @@ def reparse(db_path, *, all_captures: bool = False, progress: Progress | None = 
         ``parsers.PARSER_VERSION`` (or never parsed).
     :param progress: called with the number of captures handled after each report.
     :param total: called once, before work starts, with the number of captures to handle.
+    :param jobs: worker processes that parse (see ``load_crawl``).
     """
     summary = LoadSummary()
     db = open_db(db_path)
@@ -484,14 +553,20 @@ def reparse(db_path, *, all_captures: bool = False, progress: Progress | None = 
     if total:
         total(sum(len(g.members) for g in groups))
 
+    # Places as they stand before the re-parse: a crawled capture's portal's, else the place
+    # its report was given (options or gazetteer at ingest).
+    portals = {r["id"]: _place_of_portal(dict(r)) for r in db.query("select * from portals")}
+    kept = {
+        sha256: Place(*place) for sha256, *place in db.execute(
+            "select c.sha256, r.province, r.city, r.county, r.adcode, r.level from captures c "
+            "join reports r on r.id = c.report_id where c.role != 'list'").fetchall()
+    }
+
     def place_of(row: dict) -> Place:
         if row.get("portal_id"):
-            return _place_of_capture(db, row)
-        kept = db.execute(
-            "select province, city, county, adcode, level from reports where id = "
-            "(select report_id from captures where sha256 = ?)", [row["sha256"]]).fetchone()
-        return Place(*kept) if kept else Place()
+            return portals.get(row["portal_id"], Place())
+        return kept.get(row["sha256"], Place())
 
-    _load_groups(db, groups, place_of, summary, progress, place_from_agency=True)
+    _load_groups(db, groups, place_of, summary, progress, jobs, place_from_agency=True)
     db.close()
     return summary

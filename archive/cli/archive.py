@@ -15,12 +15,18 @@ from pathlib import Path
 import click
 
 from archive.export import export as export_archive
-from archive.load import ingest_files, load_crawl, reparse as reparse_archive
+from archive.load import default_jobs, ingest_files, load_crawl, reparse as reparse_archive
 from archive.serve import serve as serve_archive
 
 DB_OPTION = click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("nianbao.db"),
     envvar="NIANBAO_DB", show_default=True, help="The archive's SQLite file.",
+)
+
+JOBS_OPTION = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=default_jobs, show_default="CPU count",
+    help="Worker processes that parse documents while one process writes the archive "
+         "(1: everything in this process).",
 )
 
 
@@ -75,7 +81,8 @@ def _run(label: str, load, *args, **options) -> None:
 @click.option("--adcode", help="6-digit division code; fills province, city and county.")
 @click.option("--level", help="Administrative level: province, city, county, township, department.")
 @click.option("--url", help="Where the document was published (a single file only).")
-def ingest(paths, db, agency, province, city, county, adcode, level, url):
+@JOBS_OPTION
+def ingest(paths, db, agency, province, city, county, adcode, level, url, jobs):
     """Load documents downloaded by hand (FILE|DIR...), or crawl output directories.
 
     A directory holding manifest.jsonl is a crawl output directory: its captures load with the
@@ -89,21 +96,22 @@ def ingest(paths, db, agency, province, city, county, adcode, level, url):
     if crawl_dirs:
         portals = _registry_portals()
         for crawl_dir in crawl_dirs:
-            _run(f"loading {crawl_dir}", load_crawl, db, crawl_dir, portals)
+            _run(f"loading {crawl_dir}", load_crawl, db, crawl_dir, portals, jobs=jobs)
     if documents:
         _run("ingesting", ingest_files, db, documents, agency=agency, province=province,
-             city=city, county=county, adcode=adcode, level=level, url=url)
+             city=city, county=county, adcode=adcode, level=level, url=url, jobs=jobs)
 
 
 @click.command("reparse")
 @DB_OPTION
 @click.option("--all", "all_captures", is_flag=True,
               help="Re-parse every capture, not only those parsed by an older parser version.")
-def reparse(db, all_captures):
+@JOBS_OPTION
+def reparse(db, all_captures, jobs):
     """Re-run the parsers over stored captures after a parser upgrade."""
     if not db.exists():
         raise click.UsageError(f"no archive at {db}")
-    _run("re-parsing", reparse_archive, db, all_captures=all_captures)
+    _run("re-parsing", reparse_archive, db, all_captures=all_captures, jobs=jobs)
 
 
 @click.command("serve")
