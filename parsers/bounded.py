@@ -14,9 +14,12 @@ on top of what the process already uses).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
 import resource
+import select
+import signal
+import time
 from typing import Callable, TypeVar
 
 from parsers.models import UnreadableDocument
@@ -38,7 +41,8 @@ def _address_space() -> int | None:
         return None
 
 
-def _child(sender, read, args, memory_mb: int) -> None:
+def _outcome(read, args, memory_mb: int) -> bytes:
+    """In the child: the pickled ("value", result) or ("error", exception) of ``read(*args)``."""
     used = _address_space()
     if used is not None:
         ceiling = used + memory_mb * 1024 * 1024
@@ -51,39 +55,72 @@ def _child(sender, read, args, memory_mb: int) -> None:
     except BaseException as error:  # handed to the caller, as if the reader had run there
         outcome = ("error", error)
     try:
-        sender.send(outcome)
+        return pickle.dumps(outcome)
     except Exception as error:  # an exception or result that cannot be pickled
-        sender.send(("error", RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]} "
-                                           f"(not transferable from the reader: {error})")))
+        return pickle.dumps(("error", RuntimeError(
+            f"{type(outcome[1]).__name__}: {outcome[1]} (not transferable from the reader: {error})")))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_until_eof(fd: int, seconds: float) -> bytes | None:
+    """Everything written to ``fd`` until its writer closes it; None when time runs out."""
+    deadline = time.monotonic() + seconds
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def run(read: Callable[..., T], *args) -> T:
     """``read(*args)`` in a forked child within ``limits()``; its value or its exception.
 
+    Plain ``os.fork`` rather than ``multiprocessing``: the caller may itself be a pool worker,
+    and multiprocessing's daemonic workers may not start processes of their own.
+
     :raises UnreadableDocument: the reader ran out of time or memory, or its process died.
     """
     seconds, memory_mb = limits()
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, read, args, memory_mb), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(seconds):
-            raise UnreadableDocument(
-                f"reading took longer than {seconds:g} s (NIANBAO_READ_SECONDS); stopped")
+    receiver, sender = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: compute, write, and leave without running the parent's cleanup
         try:
-            kind, value = receiver.recv()
-        except EOFError:
-            child.join()
-            raise UnreadableDocument(
-                f"the reader's process died (exit code {child.exitcode}), e.g. over the "
-                f"{memory_mb} MB memory limit (NIANBAO_READ_MEMORY_MB)") from None
+            os.close(receiver)
+            _write_all(sender, _outcome(read, args, memory_mb))
+        finally:
+            os._exit(0)
+    os.close(sender)
+    data = None  # also when interrupted while waiting: the child is killed
+    try:
+        data = _read_until_eof(receiver, seconds)
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
+        os.close(receiver)
+        if data is None:
+            os.kill(child, signal.SIGKILL)
+        _, status = os.waitpid(child, 0)
+    if data is None:
+        raise UnreadableDocument(f"reading took longer than {seconds:g} s (NIANBAO_READ_SECONDS); stopped")
+    try:
+        kind, value = pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError):  # nothing, or cut short: the child died
+        raise UnreadableDocument(
+            f"the reader's process died ({_how(status)}), e.g. over the {memory_mb} MB memory "
+            "limit (NIANBAO_READ_MEMORY_MB)") from None
     if kind == "error":
         raise value
     return value
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"

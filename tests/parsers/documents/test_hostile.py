@@ -1,6 +1,7 @@
 """Hostile and broken documents get a clear reason, in bounded time and memory (issue 3)."""
 
 import io
+import multiprocessing
 import stat
 import time
 import zipfile
@@ -187,3 +188,13 @@ def test_a_pdf_that_needs_too_much_memory_is_stopped_at_the_memory_limit(monkeyp
     with pytest.raises(UnreadableDocument, match="NIANBAO_READ_MEMORY_MB"):
         parse(_inflating_pdf(20_000_000))
     assert parse(document_bytes("report.pdf")).is_complete  # the limit leaves a real report room
+
+
+def _complete(data: bytes) -> bool:
+    return parse(data).is_complete
+
+
+def test_a_pdf_is_read_from_inside_a_pool_worker_too():
+    # multiprocessing's pool workers are daemonic and may not start multiprocessing children
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.map(_complete, [document_bytes("report.pdf")]) == [True]
