@@ -89,3 +89,15 @@ def test_the_pages_sql_answers_on_its_own_after_its_result_is_forgotten(server):
     params["_search_page"] = "forgotten"
     rerun = _get(f"{server.database_url}.json?{urlencode({'sql': sql, **params, '_size': 'max'})}")
     assert {row[rerun["columns"].index("id")] for row in rerun["rows"]} == _ids(page)
+
+
+def test_a_search_combines_with_column_filters(server, loaded_archive):
+    with_word = _reference(loaded_archive, "title like :w or body_text like :w", "复议")
+    conn = sqlite3.connect(loaded_archive)
+    by_template = {}
+    for report_id, template in conn.execute("select id, template from reports"):
+        by_template.setdefault(template, set()).add(report_id)
+    conn.close()
+    # a template whose reports are some with the word, some without (the fixtures have one)
+    template, reports = next((t, ids) for t, ids in by_template.items() if ids & with_word and ids - with_word)
+    assert _ids(_page(server, _search="复议", template=template)) == reports & with_word
