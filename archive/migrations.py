@@ -345,8 +345,8 @@ def m006_reports_page_order(db: Database) -> None:
 # Part of m004 (shipped: never change): the partial indexes of the canned queries
 # (archive/datasette/metadata.yml `queries:`). Each holds only the rows one query reads, so a
 # load pays about ten index entries per report instead of one per cell (20 million at 100,000
-# reports), and a test of each condition per cell written (~0.09 ms CPU per report in all,
-# docs/archive.md). SQLite uses a partial index only when the query's WHERE repeats the
+# reports), and a test of each condition per cell written (~0.1 ms of the writing process's
+# CPU per report in all, docs/archive.md). SQLite uses a partial index only when the query's WHERE repeats the
 # index's condition term for term, so the refusal query spells out the same `key = … or …`
 # chain; an `in (…)` list would cost the loader nine times as much per cell (measured).
 REFUSAL_KEYS = (

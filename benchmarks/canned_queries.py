@@ -16,9 +16,9 @@ older loader lacks them (the script says so, and opens the file read-only: migra
 
 Build an archive to run it on with ``python3 benchmarks/archive.py --keep --db PATH``.
 ``--load-cost N`` measures what the queries' indexes (migration m004) cost the loader instead:
-it stores the same N reports (``benchmarks/archive.py``'s, through ``store_report`` and
-``Commits`` as the loader does) into a fresh archive with and one without those indexes, in
-alternating batches, and prints the CPU per report of each.
+it writes the same N prepared reports (``benchmarks/archive.py``'s, through ``Commits.write``
+as the loader's writing process does) into a fresh archive with and one without those
+indexes, in alternating batches, and prints the writer's CPU per report of each.
 Another process on the machine inflates wall time but hardly CPU time: report both, and the
 load (``uptime``).
 """
@@ -45,7 +45,7 @@ import parsers  # noqa: E402
 from archive.db import open_db  # noqa: E402
 from archive.fts import match_expression  # noqa: E402
 from archive.migrations import CANNED_QUERY_INDEXES  # noqa: E402
-from archive.store import Commits, ParsedCapture, store_report  # noqa: E402
+from archive.store import Commits, ParsedCapture, prepare_report  # noqa: E402
 from archive.serve import METADATA, SETTINGS  # noqa: E402
 
 
@@ -78,11 +78,14 @@ def _archive_benchmark():
 
 
 def load_cost(reports: int) -> None:
-    """Print the CPU per report of storing ``reports`` reports without and with m004's indexes.
+    """Print the writer's CPU per report storing ``reports`` reports without and with m004's
+    indexes.
 
-    Two fresh archives, one without the indexes, take the same reports in alternating batches
-    of 100 (alternating which goes first), so a machine whose speed drifts under other loads
-    weighs on both alike.
+    As the loader does: ``prepare_report`` (done by worker processes in a load, so outside
+    the clock here), then ``Commits.write`` and ``stored`` in the one writing process, where
+    every index is paid. Two fresh archives, one without the indexes, take the same reports
+    in alternating batches of 100 (alternating which goes first), so a machine whose speed
+    drifts under other loads weighs on both alike.
     """
     bench = _archive_benchmark()
     bases = bench.base_reports()
@@ -94,13 +97,16 @@ def load_cost(reports: int) -> None:
             dbs[False].execute(f"drop index {name}")
         commits = {indexed: Commits(db).__enter__() for indexed, db in dbs.items()}
         for first in range(0, reports, 100):
-            batch = [bench.varied(i, bases, counties) for i in range(first, min(reports, first + 100))]
+            batch = []
+            for i in range(first, min(reports, first + 100)):
+                report, row, place = bench.varied(i, bases, counties)
+                batch.append(prepare_report(ParsedCapture(
+                    row=row, report=report, status="complete",
+                    parser_version=parsers.PARSER_VERSION), place=place))
             for indexed in (False, True) if first % 200 else (True, False):
                 started = time.process_time()
-                for report, row, place in batch:
-                    capture = ParsedCapture(row=row, report=report, status="complete",
-                                            parser_version=parsers.PARSER_VERSION)
-                    store_report(dbs[indexed], capture, place=place)
+                for prepared in batch:
+                    commits[indexed].write(prepared)
                     commits[indexed].stored()
                 cpu[indexed] += time.process_time() - started
         for indexed, db in dbs.items():
@@ -108,7 +114,7 @@ def load_cost(reports: int) -> None:
             db.close()
     without, with_ = (cpu[k] / reports * 1000 for k in (False, True))
     print(f"load cost of m004's indexes ({reports} reports each way, interleaved): "
-          f"{without:.3f} -> {with_:.3f} ms CPU per report in store_report and commits "
+          f"{without:.3f} -> {with_:.3f} ms CPU per report in the writing process "
           f"({with_ - without:+.3f} ms, {100 * (with_ - without) / without:+.1f} %); "
           f"load average {os.getloadavg()[0]:.2f}")
 
