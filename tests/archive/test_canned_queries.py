@@ -234,3 +234,21 @@ def test_datasette_serves_every_canned_query_with_the_rows_sqlite_gives(archive,
             with urllib.request.urlopen(url, timeout=30) as response:
                 served = json.loads(response.read())
             assert [tuple(row.values()) for row in served] == _rows(conn, query["sql"], **params), name
+
+
+def test_the_refusal_chart_gives_the_shares_of_the_reference_query(conn):
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    chart = metadata["plugins"]["datasette-dashboards"]["overview"]["charts"]["refusal-by-year"]
+    reference = """
+        select year, round(100.0 * sum(refused) / nullif(sum(handled), 0), 2) as refused_percent
+        from (
+          select r.year,
+            (select value from cells where report_id = r.id and key = 'requests.total.total') as handled,
+            (select sum(value) from cells where report_id = r.id
+               and key like 'requests.withheld.%.total') as refused
+          from reports r
+          where r.template in ('2019', '2021'))
+        group by year order by year"""
+    expected = _rows(conn, reference)
+    assert len(expected) >= 3 and any(share for _, share in expected)
+    assert _rows(conn, chart["query"]) == expected
