@@ -65,6 +65,35 @@ def _assert_whole_reports(db_path: Path) -> int:
         conn.close()
 
 
+def _processes_naming(text: str) -> list[int]:
+    """Processes whose command line contains ``text`` (the loader's workers share its own)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:  # the process ended meanwhile
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status waits to be collected
+
+
+def _outlive(pids: list[int], seconds: float) -> list[int]:
+    """Those of ``pids`` still running after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while pids and time.monotonic() < deadline:
+        time.sleep(0.05)
+        pids = [pid for pid in pids if _alive(pid)]
+    return pids
+
+
 def test_kill_9_mid_load_leaves_whole_reports_and_the_next_load_completes(tmp_path):
     crawl = _many_reports(tmp_path / "crawl")
     db_path = tmp_path / "a.db"
@@ -78,9 +107,12 @@ def test_kill_9_mid_load_leaves_whole_reports_and_the_next_load_completes(tmp_pa
     deadline = time.monotonic() + 60
     while _count(db_path) < 20 and time.monotonic() < deadline and loader.poll() is None:
         time.sleep(0.05)
+    workers = [pid for pid in _processes_naming(str(db_path)) if pid != loader.pid]
     os.kill(loader.pid, signal.SIGKILL)
     loader.wait()
     assert loader.returncode == -signal.SIGKILL  # it was killed mid-load, not finished
+    assert workers  # it parsed in worker processes …
+    assert _outlive(workers, 10) == []  # … which died with it
     partial = _assert_whole_reports(db_path)
     assert 20 <= partial < REPORTS
 
