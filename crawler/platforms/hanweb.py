@@ -18,6 +18,14 @@ in JavaScript; both are read).
 Articles are ``art/<Y>/<M>/<D>/art_<colid>_<id>.html``; attachments
 ``/module/download/downfile.jsp?filename=…``.
 
+Newer jcms columns page with the column URL itself: ``col/col42150/index.html?uid=380055&pageNum=2``
+serves page 2's records in that page's own datastore, which has no ``<nextgroup>``; the pager
+links are built by jpage's script, so they are computed here from the datastore's unit id
+(``<div id="380055"><script type="text/xml"><datastore>``, or ``$('#380055').jpage(``) and
+the page count (``totalRecord``/``perPage``, or a rendered ``span.default_pgTotalPage``). Each
+page asks for the next one only, until the count is reached; a page that repeats an earlier
+one (a statically published column ignores the query string) ends the column in the spider.
+
 The xxgk module's annual-report endpoint answers one organ's report inline:
 ``/module/xxgk/xxgkAnnualReport.jsp?area=<统一社会信用代码>&fbtime=<report year>``.
 
@@ -58,6 +66,9 @@ _TOTAL = re.compile(r"totalRecord\s*:\s*(\d+)")
 _PER_PAGE = re.compile(r"perPage\s*:\s*(\d+)")
 _PROXY = re.compile(r"proxyUrl\s*:\s*['\"]([^'\"]+)['\"]")
 _JS_STORE = re.compile(r"dataStore\s*=\s*(\[.*?\])\s*;", re.S)
+_UNIT_DIV = re.compile(r"<div[^>]*\bid=['\"]?(\w+)['\"]?[^>]*>\s*<script[^>]*text/xml[^>]*>\s*<datastore>", re.I)
+_UNIT_JPAGE = re.compile(r"\$\(\s*['\"]#(\w+)['\"]\s*\)\s*\.jpage\(")
+_TOTAL_PAGES = re.compile(r"class=['\"]?default_pgTotalPage['\"]?[^>]*>\s*(\d+)\s*<", re.I)
 _FORM_FIELDS = ("appid", "webid", "path", "columnid", "unitid", "webname", "permissiontype")
 
 
@@ -85,6 +96,16 @@ def js_records(text: str, base_url: str) -> Iterator[Listing]:
             yield Listing(url, title or None, normalise_date(row.xpath("string()").get()))
 
 
+def page_num_count(text: str) -> int | None:
+    """A pageNum column's page count: ``totalRecord``/``perPage`` of its jpage call, else the
+    rendered pager's ``<span class="default_pgTotalPage">7</span>``; None when neither is there."""
+    total, per_page = _TOTAL.search(text), _PER_PAGE.search(text)
+    if total and per_page and int(per_page.group(1)) > 0:
+        return -(-int(total.group(1)) // int(per_page.group(1)))
+    shown = _TOTAL_PAGES.search(text)
+    return int(shown.group(1)) if shown else None
+
+
 class HanwebAdapter(Adapter):
     name = "hanweb"
 
@@ -107,7 +128,24 @@ class HanwebAdapter(Adapter):
         yield from records(text, response.url)
         if "dataproxy.jsp" in urlsplit(response.url).path:
             return  # a later batch: the first page already asked for every batch
-        yield from self._later_pages(response, text, portal)
+        if _NEXTGROUP.search(text):
+            yield from self._later_pages(response, text, portal)
+        else:
+            yield from self._next_page_num(response, text)
+
+    def _next_page_num(self, response: Response, text: str) -> Iterator[Follow]:
+        """``…/index.html?uid=<unit>&pageNum=<N+1>`` while page N is short of the page count."""
+        unit = _UNIT_DIV.search(text) or _UNIT_JPAGE.search(text)
+        pages = page_num_count(text)
+        if unit is None or pages is None:
+            return  # one page holds the whole column
+        query = dict(parse_qsl(urlsplit(response.url).query))
+        current = int(query["pageNum"]) if query.get("pageNum", "").isdigit() else 1
+        if current >= pages:
+            return
+        base = response.url.split("?", 1)[0]
+        next_url = f"{base}?{urlencode({'uid': query.get('uid', unit.group(1)), 'pageNum': current + 1})}"
+        yield Follow(Request(next_url), "page")
 
     def _later_pages(self, response: Response, text: str, portal: Portal) -> Iterator[Follow]:
         total, per_page = _TOTAL.search(text), _PER_PAGE.search(text)

@@ -8,9 +8,10 @@ from scrapy.http import FormRequest, HtmlResponse, TextResponse
 from crawler.platforms import ADAPTERS
 from crawler.platforms.base import Follow, Listing, normalise_date
 from crawler.platforms.detect import detect_platform
+from crawler.platforms.hanweb import page_num_count
 from crawler.platforms.trs import page_count
 from crawler.registry import load_registry
-from tests.crawler.conftest import manifest, run_crawl
+from tests.crawler.conftest import manifest, run_crawl, runs
 
 
 def fetch(url: str) -> TextResponse:
@@ -72,6 +73,56 @@ def test_hanweb_datastore_then_dataproxy_posts(portals):
     assert len(endpoints) == 6 and all("xxgkAnnualReport.jsp?area=" in u for u in endpoints)
 
 
+def test_hanweb_page_num_column_follows_one_page_at_a_time_to_the_end(portals, replica):
+    """Newer jcms (field guide §2.2): ``col/col42150/index.html?uid=380055&pageNum=2``; the pager
+    is built by script, so the next page's URL comes from the datastore's unit and the page count."""
+    portal = portals["replica_zhejiang_xikou_gov"]
+    column = replica.origin("hanweb") + "/col/col42150/index.html"
+    pages, url, seen = [], column, set()
+    while url:
+        listings, follows = found("hanweb", fetch(url), portal)
+        pages.append(len(listings))
+        seen |= {item.url for item in listings}
+        assert all(f.kind == "page" and f.request.method == "GET" for f in follows) and len(follows) <= 1
+        url = follows[0].request.url if follows else None
+        assert url is None or url == f"{column}?uid=380055&pageNum={len(pages) + 1}"
+    # 18 township reports + a notice + a budget, 8 per page: the third page is the last
+    assert pages == [8, 8, 4] and len(seen) == 20
+    published = {e.url for e in replica.expected("hanweb") if "/art_42150_" in e.url}
+    assert len(published) == 18 and published <= seen
+
+
+def test_hanweb_page_num_count_signatures():
+    assert page_num_count("$('#380055').jpage({perPage:15,totalRecord:31})") == 3
+    assert page_num_count('<span class="default_pgTotalPage">7</span>') == 7
+    assert page_num_count("<datastore><recordset></recordset></datastore>") is None
+
+
+def test_hanweb_page_num_start_url_and_last_page():
+    body = ("<div id='380055'><script type='text/xml'><datastore><recordset>"
+            "<record><![CDATA[<li><a href='/art/2025/1/8/art_42150_1.html' title='t'>t</a></li>]]></record>"
+            "</recordset></datastore></script></div><script>$('#380055').jpage({perPage:1,totalRecord:2});</script>")
+    first = HtmlResponse(url="http://127.0.0.1:1/col/col42150/index.html?uid=380055&pageNum=1", body=body.encode(),
+                         headers={"Content-Type": "text/html; charset=utf-8"})
+    _, follows = found("hanweb", first, None)
+    assert [f.request.url for f in follows] == ["http://127.0.0.1:1/col/col42150/index.html?uid=380055&pageNum=2"]
+    last = first.replace(url="http://127.0.0.1:1/col/col42150/index.html?uid=380055&pageNum=2")
+    assert found("hanweb", last, None)[1] == []
+
+
+def test_hanweb_page_num_that_repeats_page_one_ends_the_column(replica, tmp_path):
+    """A statically published column ignores ``?pageNum=``: page 2 repeats page 1, so the crawl
+    fetches it once, stops there (no walk to the stale count's page 3) and archives page 1."""
+    column = replica.origin("hanweb") + "/col/col42151/index.html"
+    before = replica.hits[("hanweb", "GET", "/col/col42151/index.html")]
+    run_crawl(tmp_path, tmp_path / "unused.toml", f"start_url={column}", "platform=hanweb")
+    assert replica.hits[("hanweb", "GET", "/col/col42151/index.html")] - before == 2
+    rows = manifest(tmp_path)
+    assert {r["sha256"] for r in rows if r["role"] == "report"} == {e.sha256 for e in replica.site("hanweb").static_expected}
+    (run,) = runs(tmp_path)
+    assert run["trap_stops"] == 1 and run["errors"] == 0 and run["lists_complete"]
+
+
 def test_gkmlpt_reads_sid_and_walks_the_api(portals):
     portal = portals["replica_guangdong_nanling_gov"]
     (start,) = ADAPTERS["gkmlpt"].start(portal)
@@ -99,7 +150,7 @@ def test_start_url_with_platform_auto_crawls_a_hanweb_column(replica, tmp_path):
     run_crawl(tmp_path, tmp_path / "unused.toml", f"start_url={column}", "platform=auto")
     rows = manifest(tmp_path)
     reports = {r["sha256"] for r in rows if r["role"] == "report"}
-    expected = {e.sha256 for e in replica.expected("hanweb") if e.role == "report" and "/art/" in e.url}
+    expected = {e.sha256 for e in replica.expected("hanweb") if e.role == "report" and "/art_1229460362_" in e.url}
     assert reports == expected
     assert sum(r["role"] == "list" for r in rows) == 3  # column page + two dataproxy batches
 

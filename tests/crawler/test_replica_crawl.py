@@ -37,7 +37,7 @@ def test_crawl_archives_exactly_the_published_reports(replica, first_crawl):
     assert set(got) - expected == set(), "archived something that is not a published report"
     assert expected - set(got) == set(), why_missing(replica, out, expected - set(got))
     # the replica's truth has every kind: inline pages, PDF/DOCX attachments, a PDF listed directly
-    assert collections.Counter(role for role, _ in expected) == {"report": 243, "attachment": 7}
+    assert collections.Counter(role for role, _ in expected) == {"report": 261, "attachment": 7}
 
 
 def test_every_manifest_line_points_at_its_exact_bytes(first_crawl):
@@ -99,6 +99,7 @@ def test_non_reports_mirrors_robots_and_traps_are_not_fetched(replica, first_cra
 def test_platform_protocols_were_used(first_crawl):
     _, hits, _ = first_crawl
     assert hits[("hanweb", "POST", "/module/web/jpage/dataproxy.jsp")] == 2
+    assert hits[("hanweb", "GET", "/col/col42150/index.html")] == 3  # index.html, ?uid=380055&pageNum=2, 3
     assert hits[("gkmlpt", "GET", "/gkmlpt/api/all/2947")] == 3
     assert hits[("trs", "GET", "/zwgk/zfxxgknb/2023n/bmnb/index_2.html")] == 1
 

@@ -79,7 +79,7 @@ def test_oversized_download_is_an_error_not_a_crash(replica, replica_registry, t
     run_crawl(tmp_path, replica_registry, "portal=replica_zhejiang_xikou_gov", DOWNLOAD_MAXSIZE="60000",
               DOWNLOAD_WARNSIZE="0")
     (stats,) = runs(tmp_path)
-    assert stats["errors"] == 1 and stats["attachments"] == 0 and stats["reports"] == 53
+    assert stats["errors"] == 1 and stats["attachments"] == 0 and stats["reports"] == 71  # 48 + 5 endpoint + 18 pageNum
     assert "downfile.jsp" in stats["error_samples"][0]
 
 

@@ -11,7 +11,10 @@ trs         0       TRS WCM: index_N.html + createPageHTML, t-date articles, P0�
                     year × 部门/乡镇 sub-columns, Big5 gateway, repost, duplicate listing,
                     404 link, flaky 503, notice/budget/guide items
 hanweb      1       Hanweb jcms: XML datastore in the first page, POST/GET dataproxy.jsp,
-                    downfile.jsp attachment, xxgkAnnualReport.jsp endpoint
+                    downfile.jsp attachment, xxgkAnnualReport.jsp endpoint; a newer column
+                    paginated by ``index.html?uid=…&pageNum=N`` (pager built by script), and
+                    one published statically whose every pageNum repeats page 1 (not in the
+                    registry: tests crawl it by start URL)
 anhui       2       Anhui 政务公开平台: /public/column list (xxgk_navli), /public/<unit>/<id>.html,
                     OpennessAnnualReport year routes and download route
 gkmlpt      3       Guangdong gkmlpt: Vue shell with window._CONFIG, JSON list API, post_ pages
@@ -288,6 +291,8 @@ class HanwebSite(Site):
     column_id, unit_id, per_page = "1229460362", "212860", 8
     areas = {"11330203MB0123456X": "溪口区人民政府办公室", "11330203MB0654321Y": "溪口区发展和改革局"}
     endpoint_years = (2022, 2023, 2024)
+    paged_column_id, paged_unit_id, paged_per_page = "42150", "380055", 8
+    static_column_id, static_unit_id = "42151", "380056"
 
     def build(self, host: str) -> None:
         super().build(host)
@@ -318,6 +323,8 @@ class HanwebSite(Site):
             records.insert(5 + n * 9, (path, title, date))
         self.records = records
         self.put(f"/col/col{self.column_id}/index.html", self._column_page())
+        self._build_paged_column()
+        self._build_static_column()
         for area, unit in self.areas.items():
             for year in self.endpoint_years:
                 path = f"/module/xxgk/xxgkAnnualReport.jsp?area={area}&fbtime={year}"
@@ -334,6 +341,55 @@ class HanwebSite(Site):
         head = (f'<meta name="i_columnid" content="{self.column_id}"><meta name="i_articleid" content="{docid}">'
                 f'<meta name="ContentSource" content="{self.site_name}">')
         return article_page(self.site_name, title, date, content, container=container, extra_head=head)
+
+    def _build_paged_column(self) -> None:
+        """乡镇街道年报 on the newer jcms: ``col/col42150/index.html?uid=380055&pageNum=2`` serves
+        page 2's records in the page's own datastore; no nextgroup, no dataproxy, and the pager
+        links exist only once jpage's script has run (field guide §2.2, "Newer")."""
+        records = []
+        for i, town in enumerate(TOWNSHIPS):
+            unit = f"溪口区{town}{'办事处' if '街道' in town else '人民政府'}"
+            date = f"2025-01-{8 + i:02d}"
+            path = f"/art/2025/1/{8 + i}/art_{self.paged_column_id}_{95000 + i * 3}.html"
+            title = report_title(unit, 2024)
+            data = self.put(path, self._article(title, date, 95000 + i * 3, report_body(unit, 2024, f"{unit}pageNum")))
+            self.expect("report", path, data)
+            records.append((path, title, date))
+        for n, (title, date) in enumerate((("关于做好2024年度政府信息公开工作年度报告编制发布工作的通知", "2025-01-03"),
+                                           ("溪口区2025年乡镇部门预算公开说明", "2025-02-10"))):
+            path = f"/art/{date[:4]}/{int(date[5:7])}/{int(date[8:])}/art_{self.paged_column_id}_{96000 + n}.html"
+            self.put(path, self._article(title, date, 96000 + n, f"<p>{title}</p>"))
+            records.insert(4 + n * 8, (path, title, date))
+        self.paged_records = records
+
+    def _build_static_column(self) -> None:
+        """A statically published column (the web server ignores the query string): its jpage
+        call still counts pages that no longer exist, so every ``pageNum`` repeats page 1."""
+        self.static_expected = []
+        records = []
+        for i, dept in enumerate(DEPARTMENTS[24:30]):
+            unit = f"溪口区{dept}"
+            path = f"/art/2024/2/{1 + i}/art_{self.static_column_id}_{97000 + i}.html"
+            title = report_title(unit, 2023)
+            data = self.put(path, self._article(title, f"2024-02-{1 + i:02d}", 97000 + i,
+                                                report_body(unit, 2023, f"{unit}static")))
+            self.static_expected.append(Expected("report", sha(data), self.url(path)))
+            records.append((path, title, f"2024-02-{1 + i:02d}"))
+        self.put(f"/col/col{self.static_column_id}/index.html",
+                 self._paged_page(records, self.static_unit_id, total=3 * len(records), per_page=len(records)))
+
+    def _paged_page(self, records, unit_id: str, total: int, per_page: int) -> str:
+        rows = "\n".join(self._record(*r) for r in records)
+        return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>乡镇街道年报_{self.site_name}</title>
+<script src="/module/jpage/jpage.min.js"></script></head><body>
+<div class="bt">乡镇街道政府信息公开年报</div>
+<div id="{unit_id}"><script type="text/xml"><datastore>
+<recordset>
+{rows}
+</recordset></datastore></script></div>
+<script>$('#{unit_id}').jpage({{dataStore:[],perPage:{per_page},totalRecord:{total},barPosition:'bottom',
+pageNumParam:'pageNum',uidParam:'uid'}});</script>
+</body></html>"""
 
     def _record(self, href: str, title: str, date: str) -> str:
         return (f"<record><![CDATA[<li><a href='{href}' title='{escape(title)}' target='_blank'>{escape(title)}</a>"
@@ -356,6 +412,15 @@ $('#{self.unit_id}').jpage({{dataStore:[],perPage:{self.per_page},totalRecord:{l
 </body></html>"""
 
     def handle(self, method, path, query, form, cookies):
+        if path == f"/col/col{self.paged_column_id}/index.html":
+            args = {k: v[-1] for k, v in parse_qs(query).items()}
+            per, total = self.paged_per_page, len(self.paged_records)
+            last = -(-total // per)
+            # a page number past the end (or unreadable) is clamped, as jcms does
+            page = int(args["pageNum"]) if args.get("pageNum", "").isdigit() else 1
+            page = min(max(page, 1), last) if args.get("uid", self.paged_unit_id) == self.paged_unit_id else 1
+            chunk = self.paged_records[(page - 1) * per:page * per]
+            return Reply(200, HTML, self._paged_page(chunk, self.paged_unit_id, total, per).encode())
         if path == "/module/web/jpage/dataproxy.jsp":
             args = {k: v[-1] for k, v in parse_qs(query).items()}
             args.update(form)
