@@ -41,7 +41,7 @@ from parsers.models import CaptureRecord
 
 # Scrapy hands over bodies already decoded from gzip/chunked transfer, so these headers would
 # describe bytes that are not in the record; they are dropped and Content-Length is set to the body.
-_TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
 def utc_now() -> str:
@@ -138,7 +138,7 @@ class CaptureStore:
     def write(self, capture: Capture) -> CaptureRecord:
         """Write one capture to the WARC file, then its manifest line; returns that line."""
         writer = self._open_warc()
-        headers = [(k, v) for k, v in capture.headers if k.lower() not in _TRANSFER_HEADERS]
+        headers = [(k, v) for k, v in capture.headers if k.lower() not in TRANSFER_HEADERS]
         headers.append(("Content-Length", str(len(capture.body))))
         try:
             reason = http.HTTPStatus(capture.status).phrase

@@ -194,29 +194,46 @@ def _check_portal(where: str, raw: dict) -> Portal:
 
 def load_registry(path: str | Path = DEFAULT_REGISTRY) -> dict[str, Portal]:
     """Read and validate a registry file; returns portals by id, in file order."""
+    portals, problems = read_registry(path)
+    if problems:
+        raise RegistryError(problems[0])
+    return portals
+
+
+def read_registry(path: str | Path = DEFAULT_REGISTRY) -> tuple[dict[str, Portal], list[str]]:
+    """Every valid portal of a registry file, and one message per invalid row (or for the
+    file itself): ``load_registry`` stops at the first, ``scrapy checkportals`` lists all."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RegistryError(f"{path}: registry file not found") from None
+        return {}, [f"{path}: registry file not found"]
     except tomllib.TOMLDecodeError as exc:
-        raise RegistryError(f"{path}: not valid TOML: {exc}") from None
+        return {}, [f"{path}: not valid TOML: {exc}"]
     extra = sorted(set(data) - {"portals"})
     if extra:
-        raise RegistryError(f"{path}: unknown top-level key(s) {extra}; portals go in [[portals]] tables")
+        return {}, [f"{path}: unknown top-level key(s) {extra}; portals go in [[portals]] tables"]
     rows = data.get("portals", [])
     if not isinstance(rows, list):
-        raise RegistryError(f"{path}: portals must be [[portals]] tables")
+        return {}, [f"{path}: portals must be [[portals]] tables"]
     portals: dict[str, Portal] = {}
+    problems: list[str] = []
+    seen: set[str] = set()
     for n, raw in enumerate(rows, 1):
         pid = raw.get("id")
         where = f"{path}: portal #{n} ({pid!r})"
         if not isinstance(pid, str) or not PORTAL_ID.fullmatch(pid):
-            raise RegistryError(f"{where}: id must be lowercase ASCII words joined by '_' (e.g. zhejiang_taizhou_luqiao_gov)")
-        if pid in portals:
-            raise RegistryError(f"{where}: duplicate portal id {pid!r}")
-        portals[pid] = _check_portal(where, raw)
-    return portals
+            problems.append(f"{where}: id must be lowercase ASCII words joined by '_' (e.g. zhejiang_taizhou_luqiao_gov)")
+            continue
+        if pid in seen:
+            problems.append(f"{where}: duplicate portal id {pid!r}")
+            continue
+        seen.add(pid)
+        try:
+            portals[pid] = _check_portal(where, raw)
+        except RegistryError as problem:
+            problems.append(str(problem))
+    return portals, problems
 
 
 def select_portals(

@@ -27,6 +27,8 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# Default "": the crawler's own commands, `scrapy checkportals` and `scrapy savefixture`.
+COMMANDS_MODULE = "crawler.commands"
 
 # ---------------------------------------------------------------- nianbao's own settings
 # Where captures go: <dir>/warc/*.warc.gz, <dir>/manifest.jsonl, <dir>/runs.jsonl.

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse
 
 from tests.replica import Replica
 
@@ -39,6 +41,17 @@ def run_crawl(out: Path, registry: Path, *spider_args: str, **settings: str) -> 
                             capture_output=True, text=True, timeout=240, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+def saved_response(path: Path, meta: dict | None = None) -> TextResponse:
+    """A response rebuilt from a ``scrapy savefixture`` file and its .url/.headers sidecars:
+    the real URL (relative links resolve) and the real Content-Type (decoding is exercised)."""
+    status_line, *lines = path.with_name(path.name + ".headers").read_text(encoding="utf-8").splitlines()
+    headers = dict(line.split(": ", 1) for line in lines if ": " in line)
+    url = path.with_name(path.name + ".url").read_text(encoding="utf-8").strip()
+    cls = HtmlResponse if "html" in headers.get("Content-Type", "") else TextResponse
+    return cls(url=url, status=int(status_line.split()[1]), headers=headers, body=path.read_bytes(),
+               request=Request(url, meta=meta or {}))
 
 
 def manifest(out: Path) -> list[dict]:

@@ -2,7 +2,7 @@
 
 ``Replica(base_port).start()`` builds every site and serves site ``offset`` on
 ``base_port + offset``; ``hits`` counts requests per (site, method, path) so tests can check
-what a crawl did (e.g. that the Big5 gateway was never fetched).
+what a crawl did (e.g. that the Big5 gateway was never fetched), ``user_agents`` who asked.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,6 +37,7 @@ def _handler(site: Site, replica: "Replica"):
             cookies = {k: m.value for k, m in jar.items()}
             with replica.lock:
                 replica.hits[(site.name, method, parts.path)] += 1
+                replica.user_agents[site.name].add(self.headers.get("User-Agent", ""))
             if replica.delay:
                 time.sleep(replica.delay)
             reply = site.handle(method, parts.path, parts.query, form, cookies)
@@ -102,6 +103,7 @@ class Replica:
         self.base_port = base_port if base_port is not None else free_base_port(len(self.sites))
         self.delay = delay
         self.hits: Counter = Counter()
+        self.user_agents: defaultdict[str, set[str]] = defaultdict(set)  # per site: who fetched
         self.lock = threading.Lock()
         self.servers: list[ThreadingHTTPServer] = []
 
