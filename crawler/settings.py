@@ -46,6 +46,9 @@ NIANBAO_RETRY_BACKOFF = _env("NIANBAO_RETRY_BACKOFF", 2.0)
 NIANBAO_RETRY_BACKOFF_MAX = _env("NIANBAO_RETRY_BACKOFF_MAX", 60.0)
 # Seconds a request waits while another request of the same site solves a JS challenge.
 NIANBAO_CHALLENGE_WAIT = _env("NIANBAO_CHALLENGE_WAIT", 1.0)
+# Seconds a challenge cookie without an expiry of its own (a browser-session cookie) is sent
+# again by later runs; cookies with an expiry are kept until it (crawler/challenge_cookies.py).
+NIANBAO_CHALLENGE_COOKIE_MAX_AGE = _env("NIANBAO_CHALLENGE_COOKIE_MAX_AGE", 12 * 3600.0)
 # How long the browser waits for a script-built list's `wait_for` selector.
 NIANBAO_BROWSER_WAIT_MS = _env("NIANBAO_BROWSER_WAIT_MS", 15000)
 # For browser portals without `wait_for`: milliseconds to let timers finish after network idle.

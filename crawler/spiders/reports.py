@@ -12,7 +12,9 @@ One spider crawls any selection of portals (one id, a province, ``all``, or an a
 * pagination-trap protection: a page that repeats an earlier page's items, or has none,
   ends that column's pagination, and a column has at most ``NIANBAO_MAX_LIST_PAGES`` pages;
 * the browser, only for portals marked ``browser = true`` (and JS cookie challenges, see
-  ``crawler.middlewares.JsChallengeMiddleware``);
+  ``crawler.middlewares.JsChallengeMiddleware``); the cookies a challenge earned are kept in
+  the output directory with their expiry and sent with the portal's first requests of the
+  next run (``crawler.challenge_cookies``), so a scheduled crawl does not start a browser again;
 * per-portal statistics (``crawler.stats.PortalStats``), errors counted, never fatal; a
   report or attachment requested but neither archived nor failed when the run ends (dropped
   on the way, say) is counted as an error too, so no report is ever missed silently.
@@ -41,6 +43,7 @@ from playwright.async_api import Error as PlaywrightError
 from scrapy_playwright.page import PageMethod
 
 from crawler.candidates import candidate_reason, looks_like_report_title, plausible_years
+from crawler.challenge_cookies import ChallengeCookies
 from crawler.capture_store import utc_now
 from crawler.extensions import capture_store
 from crawler.items import Capture
@@ -93,6 +96,8 @@ class ReportsSpider(scrapy.Spider):
         spider.max_list_pages = settings.getint("NIANBAO_MAX_LIST_PAGES")
         spider.browser_wait_ms = settings.getint("NIANBAO_BROWSER_WAIT_MS")
         spider.browser_settle_ms = settings.getint("NIANBAO_BROWSER_SETTLE_MS")
+        spider.challenge_cookies = ChallengeCookies(settings.get("NIANBAO_OUTPUT_DIR"),
+                                                    settings.getfloat("NIANBAO_CHALLENGE_COOKIE_MAX_AGE"))
         spider.detected: dict[str, str] = {}
         spider.requested: dict[str, set[str]] = defaultdict(set)
         spider.listing_sets: dict[str, set[str]] = defaultdict(set)
@@ -115,14 +120,20 @@ class ReportsSpider(scrapy.Spider):
             self.portal_stats[portal.id].started_at = utc_now()
             adapter = ADAPTERS.get(portal.platform)
             follows = adapter.start(portal) if adapter else [Follow(Request(u), "column") for u in portal.start_urls]
+            # Cookies an earlier run earned from a JS challenge: the jar takes them from these
+            # first requests and sends them on every later one, so the site answers plain HTTP.
+            cookies = self.challenge_cookies.valid(portal.id)
+            if cookies:
+                self.logger.info("%s: sending %d challenge cookie(s) saved by an earlier run", portal.id, len(cookies))
             for follow in follows:
                 request = self._list_request(follow, portal, column=follow.request.url, depth=0)
                 if request is not None:
-                    yield request
+                    yield request.replace(cookies=cookies) if cookies else request
             # Attachments of reports archived by an interrupted run, not archived themselves.
             for pending in self.index.pending.get(portal.id, []):
                 if not self._known(portal, pending["url"]):
-                    yield self._attachment_request(portal, pending)
+                    request = self._attachment_request(portal, pending)
+                    yield request.replace(cookies=cookies) if cookies else request
 
     # ------------------------------------------------------------------ requests
 
@@ -349,6 +360,7 @@ class ReportsSpider(scrapy.Spider):
             self.portal_stats[portal_id].challenges_solved += 1
             self.logger.info("%s: solved JS cookie challenge at %s (%s)", portal_id, request.url,
                              ", ".join(c["name"] for c in cookies))
+            self.challenge_cookies.save(portal_id, cookies)  # for the next run
             jar_cookies = [{k: c[k] for k in ("name", "value", "domain", "path")} for c in cookies]
             yield original.replace(cookies=jar_cookies, dont_filter=True)
             return

@@ -147,6 +147,35 @@ def test_recrawl_of_unchanged_replica_fetches_only_list_pages(replica, replica_r
     assert report_paths - challenge_reloads == set()
 
 
+def test_challenge_cookies_spare_the_next_run_the_browser_until_they_expire(replica, replica_registry, first_crawl,
+                                                                            tmp_path):
+    out, _, _ = first_crawl
+    saved = json.loads((out / "challenge_cookies.json").read_text(encoding="utf-8"))
+    assert list(saved) == ["replica_hubei_dongling_gov"]
+    assert {c["name"] for c in saved["replica_hubei_dongling_gov"]} == {"NBWAF_T", "NBWAF_S"}
+    site = replica.site("challenge")
+
+    # The next scheduled run: the saved cookies go with the first request, no 412, no browser.
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    (again / "manifest.jsonl").write_text("")  # so the run fetches every report again, all with cookies
+    before = site.challenges
+    run_crawl(again, replica_registry, "portal=replica_hubei_dongling_gov")
+    run = runs(again)[-1]
+    assert site.challenges == before, "a saved challenge cookie was not sent"
+    assert run["challenges_solved"] == 0 and run["browser_pages"] == 0 and run["reports"] == 6
+
+    # Session cookies older than NIANBAO_CHALLENGE_COOKIE_MAX_AGE are not sent: solved afresh.
+    stale = tmp_path / "stale"
+    shutil.copytree(out, stale)
+    old = {pid: [dict(c, saved_at=c["saved_at"] - 7200) for c in cookies] for pid, cookies in saved.items()}
+    (stale / "challenge_cookies.json").write_text(json.dumps(old), encoding="utf-8")
+    run_crawl(stale, replica_registry, "portal=replica_hubei_dongling_gov", NIANBAO_CHALLENGE_COOKIE_MAX_AGE="3600")
+    assert site.challenges > before and runs(stale)[-1]["challenges_solved"] == 1
+    fresh = json.loads((stale / "challenge_cookies.json").read_text(encoding="utf-8"))["replica_hubei_dongling_gov"]
+    assert min(c["saved_at"] for c in fresh) > max(c["saved_at"] for c in saved["replica_hubei_dongling_gov"])
+
+
 def test_warc_files_are_gzip_members(first_crawl):
     out, _, _ = first_crawl
     for path in (out / "warc").glob("*.warc.gz"):
