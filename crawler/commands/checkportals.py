@@ -31,7 +31,7 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--registry", help="registry to lint (default: the NIANBAO_REGISTRY setting)")
         parser.add_argument("--fixtures", default=str(FIXTURES),
-                            help="saved-page fixtures, one folder per platform (default: tests/fixtures/crawler)")
+                            help="saved-page fixtures, one folder per platform (default is tests/fixtures/crawler)")
 
     def run(self, args, opts) -> None:
         registry = opts.registry or self.settings.get("NIANBAO_REGISTRY")

@@ -71,7 +71,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--portal", required=True, help="portal id (a registry portal, or a new id)")
         parser.add_argument("--role", default="list", choices=ROLES, help="what the page is (default: list)")
         parser.add_argument("--platform", help="platform, for a portal not in the registry")
-        parser.add_argument("--registry", help="registry to look the portal up in (default: NIANBAO_REGISTRY)")
+        parser.add_argument("--registry", help="registry to look the portal up in (default is the NIANBAO_REGISTRY setting)")
         parser.add_argument("--fixtures", default=str(FIXTURES), help="fixtures folder (default: tests/fixtures/crawler)")
         parser.add_argument("--force", action="store_true", help="fetch again a URL already saved for this portal")
 

@@ -182,3 +182,5 @@ def test_every_crawler_command_is_documented_and_has_help():
         assert f"scrapy {name}" in readme and f"scrapy {name}" in guide
         result = scrapy(name, "-h")
         assert result.returncode == 0 and f"scrapy {name}" in result.stdout
+        # Scrapy's help formatter turns a wrapped line ending in ':' into an underlined heading
+        assert [line for line in result.stdout.splitlines() if set(line.strip()) == {"="}] == ["=====", "======="]
