@@ -1,8 +1,9 @@
 """URL canonicalisation: one address per document, whatever mirror or spelling linked to it.
 
 Big5 gateways republish a whole site transcoded to traditional characters under
-``/gate/big5/<host>/<path>`` (``www.beijing.gov.cn/gate/big5/www.beijing.gov.cn/…``); the
-crawler fetches the original instead, so a mirror never becomes a second copy of a report.
+``/gate/big5/<host>/<path>``, on the site's own host (``www.beijing.gov.cn/gate/big5/www.beijing.gov.cn/…``)
+or on another (``big5.www.gov.cn/gate/big5/www.gov.cn/…``); the crawler fetches the original
+named in the path instead, so a mirror never becomes a second copy of a report.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ def canonical_url(url: str) -> str:
 
     >>> canonical_url("http://www.beijing.gov.cn/gate/big5/www.beijing.gov.cn/a/t1.html#top")
     'http://www.beijing.gov.cn/a/t1.html'
+    >>> canonical_url("http://big5.www.gov.cn/gate/big5/www.gov.cn/zhengce/content/202409/content_6977766.htm")
+    'http://www.gov.cn/zhengce/content/202409/content_6977766.htm'
     """
     parts = urlsplit(url)
     gate = _BIG5_GATE.match(parts.path)

@@ -49,3 +49,7 @@ def test_big5_gateway_urls_map_to_the_original():
     assert canonical_url(mirror) == "http://www.beijing.gov.cn/zwxx/t20230117_1.html"
     assert canonical_url("http://127.0.0.1:9/gate/big5/127.0.0.1:9/a/b.html#x") == "http://127.0.0.1:9/a/b.html"
     assert canonical_url("http://x.gov.cn/a.html#top") == "http://x.gov.cn/a.html"
+    # a gateway on a host of its own (big5.www.gov.cn for www.gov.cn) names the original host in its path
+    other_host = "http://big5.www.gov.cn/gate/big5/www.gov.cn/zhengce/content/202409/content_6977766.htm"
+    assert is_big5_mirror(other_host)
+    assert canonical_url(other_host) == "http://www.gov.cn/zhengce/content/202409/content_6977766.htm"

@@ -91,6 +91,10 @@ def test_non_reports_mirrors_robots_and_traps_are_not_fetched(replica, first_cra
     titles = {r["listing_title"] for r in manifest(out)}
     assert not any("通知" in (t or "") or "指南" in (t or "") or "预算" in (t or "") for t in titles)
     assert not any(path.startswith("/gate/big5/") for path in fetched), "Big5 gateway was crawled"
+    assert not any(site == "big5" for (site, _m, _p) in hits), "the Big5 gateway on another host was crawled"
+    # listed only through that gateway: archived from the original URL, under its listing title
+    (taoyuan,) = [r for r in manifest(out) if r["listing_title"] == "青山县桃源乡人民政府2024年政府信息公开工作年度報告"]
+    assert taoyuan["url"].startswith(replica.origin("trs") + "/zwgk/zfxxgknb/2024n/xzjd/")
     assert ("generic", "GET", "/gk/private/content_999.html") not in hits, "robots.txt ignored"
     generic_pages = sum(n for (site, _m, path), n in hits.items() if site == "generic" and path == "/gk/zfxxgknb/list.asp")
     assert generic_pages == 3, "pagination trap: page 4 repeats page 3 and must end the column"

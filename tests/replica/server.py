@@ -115,8 +115,11 @@ class Replica:
 
     def start(self) -> "Replica":
         for site in self.sites:
+            site.build(f"127.0.0.1:{self.base_port + site.offset}")
+        for site in self.sites:
+            site.link(self.sites)
+        for site in self.sites:
             port = self.base_port + site.offset
-            site.build(f"127.0.0.1:{port}")
             server = _Server(("127.0.0.1", port), _handler(site, self))
             threading.Thread(target=server.serve_forever, daemon=True, name=f"replica-{site.name}").start()
             self.servers.append(server)

@@ -25,6 +25,9 @@ browser     5       list built by script from obfuscated inline data (needs Chro
 challenge   6       TRS site behind a 412 JavaScript cookie challenge (Ruishu style)
 bench       7       synthetic TRS column of any size, for benchmarks
 dead        8       a portal whose server answers 503 to everything
+big5        9       a Big5 gateway on its own host republishing the TRS site transcoded
+                    (``http://<big5 host>/gate/big5/<trs host>/<path>``, as big5.www.gov.cn
+                    does for www.gov.cn); one TRS listing links a report only through it
 ==========  ======  ==========================================================================
 """
 
@@ -135,6 +138,9 @@ class Site:
         self.put(path, data, MEDIA_TYPES[fmt],
                  headers=(("Content-Disposition", f'attachment; filename="{key}.{fmt}"'),))
         return data
+
+    def link(self, sites: list["Site"]) -> None:
+        """Called once every site is built: a site that serves other sites' pages keeps them."""
 
     # -- serving -----------------------------------------------------------------------
     def robots(self) -> str:
@@ -267,6 +273,11 @@ class TrsSite(Site):
                 original = paths["青山县新安街道办事处"]
                 items.append((f"/gate/big5/{self.host}{original}", report_title("青山县新安街道办事处", year)
                               .replace("报告", "報告"), "2025-01-18"))
+                # and one report listed only through the gateway on another host
+                index = next(n for n, item in enumerate(items) if item[0] == paths["青山县桃源乡人民政府"])
+                port = int(self.host.rsplit(":", 1)[1]) - self.offset + Big5GatewaySite.offset
+                path, title, date = items[index]
+                items[index] = (f"http://127.0.0.1:{port}/gate/big5/{self.host}{path}", title.replace("报告", "報告"), date)
         pages = -(-len(items) // self.per_page)
         for n in range(pages):
             chunk = items[n * self.per_page:(n + 1) * self.per_page]
@@ -772,4 +783,21 @@ class DeadSite(Site):
         return Reply(503, HTML, b"<html><body>503 Service Unavailable</body></html>")
 
 
-SITE_CLASSES = (TrsSite, HanwebSite, AnhuiSite, GkmlptSite, GenericSite, BrowserSite, ChallengeSite, BenchSite, DeadSite)
+class Big5GatewaySite(Site):
+    """A traditional-character gateway on a host of its own: ``/gate/big5/<host>/<path>`` serves
+    the page of that replica site transcoded to Big5 (field guide §1: Big5 mirrors duplicate pages)."""
+
+    name, offset, site_name = "big5", 9, "繁體網關"
+
+    def link(self, sites: list[Site]) -> None:
+        self.sources = [site for site in sites if site is not self]
+
+    def handle(self, method, path, query, form, cookies):
+        for source in self.sources:
+            if path.startswith(f"/gate/big5/{source.host}/"):
+                return source.pages.get(path) or not_found()
+        return super().handle(method, path, query, form, cookies)
+
+
+SITE_CLASSES = (TrsSite, HanwebSite, AnhuiSite, GkmlptSite, GenericSite, BrowserSite, ChallengeSite, BenchSite, DeadSite,
+                Big5GatewaySite)
