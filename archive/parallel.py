@@ -4,14 +4,18 @@ The loader parses and prepares reports in workers while its own process writes t
 (SQLite has one writer). Work in flight is bounded (a few chunks per worker), results come
 back in the order the items went in, so the archive is written in the same order whatever
 the number of workers, and a worker that dies (a parser crashing the interpreter, the
-kernel's out-of-memory killer) costs only what it was running: those items are tried again
-one by one, each in a fresh process, and an item that kills its process again gets a
+kernel's out-of-memory killer) costs only the chunk it was running: those items are tried
+again one by one, each in a fresh process, and an item that kills its process again gets a
 ``Crashed`` result instead of ending the run. An exception the function raises is raised
-again here, as it would be in the calling process.
+again here, in the item's turn, as it would be in the calling process.
 
-Workers die with the process that started them (a loader killed with ``kill -9`` leaves no
-worker behind) and run at a lower CPU priority than it: the writer is the bottleneck, and
-workers only need to stay ahead of it.
+Each worker is one process with one pipe and at most one chunk at a time, so this process
+knows which items a dead worker held, and nothing runs in a background thread here: an item
+or a result that cannot be pickled raises at once instead of hanging (as
+``concurrent.futures.ProcessPoolExecutor`` was seen to, in its shutdown). Workers die with
+the process that started them (a loader killed with ``kill -9`` leaves no worker behind) and
+run at a lower CPU priority than it: the writer is the bottleneck, and workers only need to
+stay ahead of it.
 """
 
 from __future__ import annotations
@@ -21,12 +25,17 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.connection import wait
+
+_PR_SET_PDEATHSIG = 1
+WORKER_NICENESS = 5
+# This process's ends of its workers' pipes. A forked child inherits them all and closes
+# them at once: a worker sees the end of its work only when every copy of the other end of
+# its pipe is closed.
+_OUR_ENDS: set = set()
 
 
 @dataclass(frozen=True)
@@ -40,18 +49,24 @@ class Crashed:
         return f"the worker process died while handling it (exit code {self.exit_code})"
 
 
+@dataclass(frozen=True)
+class _Raised:
+    """What a worker sends back when the function raised."""
+
+    error: BaseException
+
+
 def _context():
     # fork: a worker starts in milliseconds with the parent's modules and data already loaded
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-_PR_SET_PDEATHSIG = 1
-WORKER_NICENESS = 5
-
-
 def _worker_start(parent: int) -> None:
-    """In each worker: die with the parent, and yield the CPU to it."""
+    """In each worker: die with the parent, yield the CPU to it, drop its pipes' ends."""
+    for end in list(_OUR_ENDS):
+        end.close()
+    _OUR_ENDS.clear()
     if sys.platform.startswith("linux"):
         # the kernel sends SIGKILL when the parent dies, however it dies
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -60,18 +75,31 @@ def _worker_start(parent: int) -> None:
     os.nice(WORKER_NICENESS)
 
 
-def _run_chunk(function: Callable, items: list) -> list:
-    return [function(item) for item in items]
+def _serve(parent: int, function: Callable, connection) -> None:
+    """A worker's loop: a chunk of items in, their results (or what was raised) out."""
+    _worker_start(parent)
+    while True:
+        try:
+            part = connection.recv()
+        except EOFError:  # the parent is done
+            return
+        results = []
+        for item in part:
+            try:
+                results.append(function(item))
+            except Exception as error:  # raised again in the parent, in the item's turn
+                results.append(_Raised(error))
+                break
+        connection.send(results)
 
 
 def _send_result(parent: int, function: Callable, item, connection) -> None:
     _worker_start(parent)
     try:
-        connection.send((True, function(item)))
-    except BaseException as error:  # handed to the parent, which raises it
-        connection.send((False, error))
-    finally:
-        connection.close()
+        result = function(item)
+    except Exception as error:
+        result = _Raised(error)
+    connection.send(result)
 
 
 def _isolated(function: Callable, item):
@@ -83,20 +111,39 @@ def _isolated(function: Callable, item):
     process.start()
     send.close()
     try:
-        succeeded, value = receive.recv()
+        result = receive.recv()
     except EOFError:
         process.join()
         return Crashed(process.exitcode)
     finally:
         receive.close()
     process.join()
-    if succeeded:
-        return value
-    raise value
+    return result
 
 
-def _finished(future: Future) -> bool:
-    return future.done() and not future.cancelled() and future.exception() is None
+class _Worker:
+    """One worker process and its pipe; ``index`` is the chunk it holds, if any."""
+
+    def __init__(self, context, function: Callable):
+        self.connection, theirs = context.Pipe()
+        _OUR_ENDS.add(self.connection)
+        self.process = context.Process(target=_serve, args=(os.getpid(), function, theirs),
+                                       daemon=True)
+        self.process.start()
+        theirs.close()
+        self.index: int | None = None
+
+
+def _stop(workers: list[_Worker]) -> None:
+    """End every worker: busy ones are killed (their work is no longer wanted), idle ones
+    read the end of their pipe and return."""
+    for worker in workers:
+        if worker.index is not None:
+            worker.process.kill()
+        _OUR_ENDS.discard(worker.connection)
+        worker.connection.close()
+    for worker in workers:
+        worker.process.join()
 
 
 def ordered_map(function: Callable, items: Iterable, *, jobs: int, chunk: int = 8,
@@ -107,45 +154,70 @@ def ordered_map(function: Callable, items: Iterable, *, jobs: int, chunk: int = 
     :param items: consumed lazily, at most ``jobs * ahead`` chunks ahead of what was yielded.
     :param jobs: worker processes; 1 runs everything in this process (no crash isolation).
     :param chunk: items sent to a worker at once (fewer, larger messages).
-    :param ahead: chunks in flight per worker.
+    :param ahead: chunks prepared or in progress per worker, beyond what was yielded.
     """
     items = iter(items)
     if jobs <= 1:
         for item in items:
             yield item, function(item)
         return
-    pool = None
-    pending: deque[tuple[list, Future]] = deque()
+    context = _context()
+    workers: list[_Worker] = []
+    parts: dict[int, list] = {}  # chunks handed out and not yet yielded
+    done: dict[int, list] = {}
+    handed = yielded = 0
+    exhausted = False
+
+    def collect(block: bool) -> None:
+        busy = [w for w in workers if w.index is not None]
+        if block:
+            ready = set(wait([w.connection for w in busy]))
+            busy = [w for w in busy if w.connection in ready]
+        for worker in busy:
+            connection = worker.connection
+            if not block and not connection.poll():
+                continue
+            try:
+                done[worker.index] = connection.recv()
+            except EOFError:  # it died: its chunk is retried item by item
+                worker.process.join()
+                workers.remove(worker)
+                _OUR_ENDS.discard(connection)
+                connection.close()
+                done[worker.index] = [_isolated(function, item) for item in parts[worker.index]]
+            worker.index = None
+
+    def hand_out() -> None:
+        nonlocal handed, exhausted
+        while not exhausted and handed - yielded < jobs * ahead:
+            idle = [w for w in workers if w.index is None]
+            if not idle and len(workers) == jobs:
+                return
+            part = list(islice(items, chunk))
+            if not part:
+                exhausted = True
+                return
+            worker = idle[0] if idle else _Worker(context, function)
+            if not idle:
+                workers.append(worker)
+            worker.connection.send(part)
+            worker.index, parts[handed] = handed, part
+            handed += 1
+
     try:
         while True:
-            while len(pending) < jobs * ahead:
-                part = list(islice(items, chunk))
-                if not part:
-                    break
-                if pool is None:
-                    pool = ProcessPoolExecutor(jobs, mp_context=_context(),
-                                               initializer=_worker_start,
-                                               initargs=(os.getpid(),))
-                pending.append((part, pool.submit(_run_chunk, function, part)))
-            if not pending:
+            hand_out()
+            if exhausted and yielded == handed:
                 return
-            part, future = pending.popleft()
-            try:
-                results = future.result()
-            except BrokenProcessPool:
-                # Some worker died: what finished stands, the rest is retried item by item.
-                unfinished = [(part, future), *pending]
-                pending.clear()
-                pool.shutdown(wait=True)
-                pool = None
-                for part, future in unfinished:
-                    if _finished(future):
-                        yield from zip(part, future.result())
-                    else:
-                        for item in part:
-                            yield item, _isolated(function, item)
+            if yielded not in done:
+                collect(block=True)
                 continue
-            yield from zip(part, results)
+            for item, result in zip(parts.pop(yielded), done.pop(yielded)):
+                if isinstance(result, _Raised):
+                    raise result.error
+                yield item, result
+                collect(block=False)  # keep the workers fed while the caller works
+                hand_out()
+            yielded += 1
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        _stop(workers)

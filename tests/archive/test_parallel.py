@@ -4,6 +4,7 @@ document (a per-document error, never the load), and the progress counts every d
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sqlite3
 
@@ -47,6 +48,11 @@ def test_ordered_map_turns_a_dead_worker_into_one_crashed_item():
 def test_ordered_map_raises_what_the_function_raises():
     with pytest.raises(ValueError, match="three"):
         list(ordered_map(_raise_on_three, range(10), jobs=2, chunk=2))
+
+
+def test_ordered_map_raises_at_once_on_an_item_it_cannot_send():
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        list(ordered_map(_square, [1, 2, lambda: 3], jobs=2, chunk=1))
 
 
 def test_workers_build_the_same_archive_as_one_process(tmp_path, crawl_dir):
