@@ -10,9 +10,10 @@ again one by one, each in a fresh process, and an item that kills its process ag
 again here, in the item's turn, as it would be in the calling process.
 
 Each worker is one process with one pipe and at most one chunk at a time, so this process
-knows which items a dead worker held, and nothing runs in a background thread here: an item
-or a result that cannot be pickled raises at once instead of hanging (as
-``concurrent.futures.ProcessPoolExecutor`` was seen to, in its shutdown). Workers die with
+knows which items a dead worker held, and an item that cannot be pickled raises at once
+instead of hanging (as ``concurrent.futures.ProcessPoolExecutor`` was seen to, in its
+shutdown). One thread per worker receives its results, so unpickling them overlaps the
+caller's SQL. Workers die with
 the process that started them (a loader killed with ``kill -9`` leaves no worker behind) and
 run at a lower CPU priority than it: the writer is the bottleneck, and workers only need to
 stay ahead of it.
@@ -23,12 +24,13 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import queue
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from multiprocessing.connection import wait
 
 _PR_SET_PDEATHSIG = 1
 WORKER_NICENESS = 5
@@ -81,7 +83,9 @@ def _serve(parent: int, function: Callable, connection) -> None:
     while True:
         try:
             part = connection.recv()
-        except EOFError:  # the parent is done
+        except EOFError:  # the parent died
+            return
+        if part is None:  # the parent is done
             return
         results = []
         for item in part:
@@ -121,10 +125,15 @@ def _isolated(function: Callable, item):
     return result
 
 
-class _Worker:
-    """One worker process and its pipe; ``index`` is the chunk it holds, if any."""
+_DIED = object()
 
-    def __init__(self, context, function: Callable):
+
+class _Worker:
+    """One worker process, its pipe, and a thread here that receives (and unpickles) its
+    results beside the caller's work: SQLite releases the GIL while it writes. ``index`` is
+    the chunk the worker holds, if any."""
+
+    def __init__(self, context, function: Callable, inbox: queue.SimpleQueue):
         self.connection, theirs = context.Pipe()
         _OUR_ENDS.add(self.connection)
         self.process = context.Process(target=_serve, args=(os.getpid(), function, theirs),
@@ -132,18 +141,37 @@ class _Worker:
         self.process.start()
         theirs.close()
         self.index: int | None = None
+        self.reader = threading.Thread(target=self._receive, args=(inbox,), daemon=True)
+        self.reader.start()
+
+    def _receive(self, inbox: queue.SimpleQueue) -> None:
+        while True:
+            try:
+                inbox.put((self, self.connection.recv()))
+            except (EOFError, OSError):  # the worker ended or died
+                inbox.put((self, _DIED))
+                return
+
+    def close(self) -> None:
+        self.process.join()
+        self.reader.join()
+        _OUR_ENDS.discard(self.connection)
+        self.connection.close()
 
 
 def _stop(workers: list[_Worker]) -> None:
     """End every worker: busy ones are killed (their work is no longer wanted), idle ones
-    read the end of their pipe and return."""
+    are told to return."""
     for worker in workers:
         if worker.index is not None:
             worker.process.kill()
-        _OUR_ENDS.discard(worker.connection)
-        worker.connection.close()
+        else:
+            try:
+                worker.connection.send(None)
+            except OSError:  # it died meanwhile
+                pass
     for worker in workers:
-        worker.process.join()
+        worker.close()
 
 
 def ordered_map(function: Callable, items: Iterable, *, jobs: int, chunk: int = 8,
@@ -162,6 +190,7 @@ def ordered_map(function: Callable, items: Iterable, *, jobs: int, chunk: int = 
             yield item, function(item)
         return
     context = _context()
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
     workers: list[_Worker] = []
     parts: dict[int, list] = {}  # chunks handed out and not yet yielded
     done: dict[int, list] = {}
@@ -169,22 +198,21 @@ def ordered_map(function: Callable, items: Iterable, *, jobs: int, chunk: int = 
     exhausted = False
 
     def collect(block: bool) -> None:
-        busy = [w for w in workers if w.index is not None]
-        if block:
-            ready = set(wait([w.connection for w in busy]))
-            busy = [w for w in busy if w.connection in ready]
-        for worker in busy:
-            connection = worker.connection
-            if not block and not connection.poll():
-                continue
+        """Take the results that arrived (with ``block``, wait for at least one)."""
+        while True:
             try:
-                done[worker.index] = connection.recv()
-            except EOFError:  # it died: its chunk is retried item by item
-                worker.process.join()
-                workers.remove(worker)
-                _OUR_ENDS.discard(connection)
-                connection.close()
-                done[worker.index] = [_isolated(function, item) for item in parts[worker.index]]
+                worker, results = inbox.get(block=block)
+            except queue.Empty:
+                return
+            block = False
+            if results is _DIED:  # its chunk, if any, is retried item by item
+                worker.close()
+                if worker in workers:
+                    workers.remove(worker)
+                if worker.index is not None:
+                    results = [_isolated(function, item) for item in parts[worker.index]]
+            if worker.index is not None:
+                done[worker.index] = results
             worker.index = None
 
     def hand_out() -> None:
@@ -197,10 +225,16 @@ def ordered_map(function: Callable, items: Iterable, *, jobs: int, chunk: int = 
             if not part:
                 exhausted = True
                 return
-            worker = idle[0] if idle else _Worker(context, function)
+            worker = idle[0] if idle else _Worker(context, function, inbox)
             if not idle:
                 workers.append(worker)
-            worker.connection.send(part)
+            try:
+                worker.connection.send(part)
+            except OSError:  # it died while idle: a fresh one takes the chunk
+                workers.remove(worker)
+                worker = _Worker(context, function, inbox)
+                workers.append(worker)
+                worker.connection.send(part)
             worker.index, parts[handed] = handed, part
             handed += 1
 
