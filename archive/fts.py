@@ -2,7 +2,7 @@
 
 SQLite's tokenizers treat a run of Chinese characters as one word, so ``复议`` finds nothing
 inside ``行政复议``. The archive therefore indexes *overlapping character bigrams* in an
-ordinary FTS5 table (default ``unicode61`` tokenizer): ``行政复议`` is stored as the tokens
+ordinary FTS5 table (``ascii`` tokenizer): ``行政复议`` is stored as the tokens
 ``行政 政复 复议``. A query is rewritten the same way into an FTS5 phrase, so ``行政复议``
 becomes ``"行政 政复 复议"`` and matches only where the four characters stand together.
 Latin letters and digits are kept as whole lower-case words (``2020``, ``pdf``).

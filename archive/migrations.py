@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from archive.fts import bigram_text
+
 MIGRATIONS = Migrations("nianbao.archive")
 
 # Canonical keys of the wide views (report-format.md). Table 3's rows, in template order;
@@ -371,6 +373,24 @@ def m004_canned_query_indexes(db: Database) -> None:
     # every failing report; with these they take 0.01 s, 0.35 s and 0.1 s (docs/archive.md).
     for name, definition in CANNED_QUERY_INDEXES.items():
         db.execute(f"create index {name} {definition}")
+
+
+@MIGRATIONS()
+def m007_search_index_ascii_tokenizer(db: Database) -> None:
+    # archive.fts.bigram_text writes Han bigrams and lower-case ASCII words separated by spaces,
+    # nothing else; for such text FTS5's ascii tokenizer makes the same tokens as the default
+    # unicode61 (tests/archive/test_search.py compares them) without classifying every
+    # character: ~4 % less CPU per report loaded (552 -> 578 reports/s at 20,000, measured).
+    # The index is contentless, so it is rebuilt from the reports' texts (~1 min per 100,000).
+    db.execute("create virtual table reports_fts_ascii using fts5(title, body, content='', "
+               "tokenize='ascii')")
+    rows = db.execute("select r.fts_rowid, r.title, t.body_text from reports r "
+                      "left join report_texts t on t.report_id = r.id")
+    for fts_rowid, title, body in rows:
+        db.execute("insert into reports_fts_ascii (rowid, title, body) values (?, ?, ?)",
+                   [fts_rowid, bigram_text(title), bigram_text(body)])
+    db.execute("drop table reports_fts")
+    db.execute("alter table reports_fts_ascii rename to reports_fts")
 
 
 def migrate(db: Database) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 import pytest
 
+from archive.db import open_db
 from archive.fts import bigram_text, match_expression
 
 
@@ -56,3 +58,53 @@ def test_every_term_must_match(index):
 def test_a_single_character_finds_it_at_the_start_of_a_bigram(index):
     assert index("诉") == [4]
 
+
+
+TEXTS = ["行政复议，2020年ＡＢ", "瓦庙镇2020年政府信息公开工作年度报告", "依申请公开 PDF café Ⅻ ①②",
+         "《条例》第二十条（九）项：收费 0.5万元; e-mail: gk@xx.gov.cn", "本年度无。\t\n行政诉讼 ３ 件"]
+
+
+def _tokens(tokenizer: str) -> list[tuple]:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"create virtual table t using fts5(body, content='', tokenize='{tokenizer}')")
+    conn.execute("create virtual table v using fts5vocab(t, 'instance')")
+    conn.executemany("insert into t (rowid, body) values (?, ?)",
+                     [(n, bigram_text(text)) for n, text in enumerate(TEXTS, 1)])
+    return conn.execute("select term, doc, col, offset from v order by doc, offset").fetchall()
+
+
+def test_the_ascii_tokenizer_reads_bigram_text_as_unicode61_does():
+    # migration m007 indexes with 'ascii' (cheaper); bigram_text must leave it nothing to differ on
+    assert len(_tokens("ascii")) > 40
+    assert _tokens("ascii") == _tokens("unicode61")
+
+
+def test_an_archive_indexed_with_unicode61_is_reindexed_with_the_same_matches(loaded_archive, tmp_path):
+    older = tmp_path / "older.db"
+    shutil.copy(loaded_archive, older)
+    conn = sqlite3.connect(older)
+    rows = conn.execute("select r.fts_rowid, r.title, t.body_text from reports r "
+                        "join report_texts t on t.report_id = r.id").fetchall()
+    conn.execute("drop table reports_fts")
+    conn.execute("create virtual table reports_fts using fts5(title, body, content='')")
+    conn.executemany("insert into reports_fts (rowid, title, body) values (?, ?, ?)",
+                     [(rowid, bigram_text(title), bigram_text(body)) for rowid, title, body in rows])
+    conn.execute("delete from _sqlite_migrations where name = 'm007_search_index_ascii_tokenizer'")
+    conn.commit()
+
+    def matches(db_path) -> dict[str, list[int]]:
+        c = sqlite3.connect(db_path)
+        found = {q: [r[0] for r in c.execute("select rowid from reports_fts where reports_fts "
+                                            "match ? order by rowid", [match_expression(q)])]
+                 for q in ("复议", "行政复议", "交通运输局", "2021", "公开 诉讼")}
+        c.close()
+        return found
+
+    before = matches(older)
+    assert before["复议"] and before["交通运输局"] != before["复议"]
+    open_db(older).close()
+    conn = sqlite3.connect(older)
+    assert "tokenize='ascii'" in conn.execute(
+        "select sql from sqlite_master where name = 'reports_fts'").fetchone()[0]
+    conn.close()
+    assert matches(older) == before
