@@ -23,17 +23,20 @@ from pathlib import Path
 
 import click
 
+from archive.cli.archive import JOBS_OPTION
 from archive.load import load_crawl
 from archive.monitor import PortalAlert, latest_run, portal_alerts, read_runs, reports_yielded
 
 
-def load_directories(db: Path | None, directories: list[Path], portals: list[dict] | None) -> list[PortalAlert]:
+def load_directories(db: Path | None, directories: list[Path], portals: list[dict] | None,
+                     jobs: int | None = None) -> list[PortalAlert]:
     """Load capture directories into the archive one after another (one writer), then judge
     the latest run of every directory together against the archive's history.
 
     :param db: the archive; None judges the runs against the directories' own history only.
     :param directories: crawl output directories (``manifest.jsonl``, ``warc/``, ``runs.jsonl``).
     :param portals: the portal registry as dicts, for places; None leaves places to the loader.
+    :param jobs: worker processes parsing documents (``archive.load``); None: one per CPU.
     :returns: the alerts of portals that failed or went silent.
     """
     current, earlier = [], []
@@ -44,7 +47,7 @@ def load_directories(db: Path | None, directories: list[Path], portals: list[dic
         earlier += runs[: len(runs) - len(last)]
     yielded = reports_yielded(db, earlier)  # before loading: this run's reports are not history
     for directory in directories if db is not None else ():
-        summary = load_crawl(db, directory, portals=portals)
+        summary = load_crawl(db, directory, portals=portals, jobs=jobs)
         click.echo(f"loaded {directory} into {db}: {json.dumps(summary.to_dict(), ensure_ascii=False)}", err=True)
     alerts = portal_alerts(current, yielded)
     for alert in alerts:
@@ -69,7 +72,8 @@ def registry_dicts(registry: Path) -> list[dict]:
               envvar="NIANBAO_DB", show_default=True, help="The archive's SQLite file.")
 @click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), envvar="NIANBAO_REGISTRY",
               help="Portal registry (TOML) for places; default: the crawler's own.")
-def load(directories, db, registry):
+@JOBS_OPTION
+def load(directories, db, registry, jobs):
     """Load crawl output directories (DIR...: scale-out workers, scheduled jobs) into one archive.
 
     Run it once, after the crawl processes finish: SQLite keeps one writer. Exits 2 with one
@@ -80,7 +84,7 @@ def load(directories, db, registry):
         raise click.UsageError(f"not a crawl output directory (no manifest.jsonl): {', '.join(map(str, missing))}")
     from crawler.registry import DEFAULT_REGISTRY
 
-    alerts = load_directories(db, list(directories), registry_dicts(registry or DEFAULT_REGISTRY))
+    alerts = load_directories(db, list(directories), registry_dicts(registry or DEFAULT_REGISTRY), jobs)
     sys.exit(2 if alerts else 0)
 
 

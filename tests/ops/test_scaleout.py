@@ -61,7 +61,7 @@ def archived(db):
 
 
 def load(db, *directories, registry):
-    result = subprocess.run(nianbao("load", *directories, "--db", db, "--registry", registry), cwd=ROOT, env=ENV,
+    result = subprocess.run(nianbao("load", *directories, "--db", db, "--registry", registry, "--jobs", "1"), cwd=ROOT, env=ENV,
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
