@@ -49,16 +49,27 @@ def _outcome(read, args, memory_mb: int) -> bytes:
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     try:
         outcome = ("value", read(*args))
-    except MemoryError:
-        outcome = ("error", UnreadableDocument(
-            f"reading needs more than {memory_mb} MB of memory (NIANBAO_READ_MEMORY_MB); stopped"))
     except BaseException as error:  # handed to the caller, as if the reader had run there
-        outcome = ("error", error)
+        outcome = ("error", UnreadableDocument(
+            f"reading needs more than {memory_mb} MB of memory (NIANBAO_READ_MEMORY_MB); stopped")
+            if _out_of_memory(error) else error)
     try:
         return pickle.dumps(outcome)
     except Exception as error:  # an exception or result that cannot be pickled
         return pickle.dumps(("error", RuntimeError(
             f"{type(outcome[1]).__name__}: {outcome[1]} (not transferable from the reader: {error})")))
+
+
+def _out_of_memory(error: BaseException | None) -> bool:
+    """Whether ``error`` is, or was raised while handling, a MemoryError: pdfplumber re-raises
+    pdfminer's errors as ``PdfminerException`` and the PDF reader names those "damaged PDF"."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, MemoryError):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _write_all(fd: int, data: bytes) -> None:
