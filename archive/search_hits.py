@@ -47,20 +47,24 @@ class _Universe:
         self._cache: dict[tuple, frozenset[int]] = {}
 
     @staticmethod
-    def _version(path: str | None) -> tuple:
-        if not path:
-            return ()
+    def _version(path: str) -> tuple:
         return tuple((s.st_mtime_ns, s.st_size) for p in (path, f"{path}-wal")
                      if (s := _stat(p)) is not None)
 
+    @staticmethod
+    def _read(conn: sqlite3.Connection, where: Searchable) -> frozenset[int]:
+        return frozenset(json.loads(conn.execute(
+            f"select json_group_array([{where.fts_pk}]) from [{where.table}]").fetchone()[0]))
+
     def rowids(self, conn: sqlite3.Connection, where: Searchable, path: str | None) -> frozenset[int]:
+        if not path:  # an in-memory database: nothing to tell its versions apart by
+            return self._read(conn, where)
         key = (path, where.table, where.fts_pk, self._version(path))
         with self._lock:
             cached = self._cache.get(key)
-        if cached is not None and path:
+        if cached is not None:
             return cached
-        found = frozenset(json.loads(conn.execute(
-            f"select json_group_array([{where.fts_pk}]) from [{where.table}]").fetchone()[0]))
+        found = self._read(conn, where)
         with self._lock:
             self._cache = {k: v for k, v in self._cache.items() if k[:3] != key[:3]}
             self._cache[key] = found
