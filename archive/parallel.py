@@ -13,9 +13,9 @@ Each worker is one process with one pipe and at most one chunk at a time, so thi
 knows which items a dead worker held, and an item that cannot be pickled raises at once
 instead of hanging (as ``concurrent.futures.ProcessPoolExecutor`` was seen to, in its
 shutdown). One thread per worker receives its results, so unpickling them overlaps the
-caller's SQL. Workers die with the process that started them (a loader killed with ``kill -9`` leaves no worker behind) and
-run at a lower CPU priority than it: the writer is the bottleneck, and workers only need to
-stay ahead of it.
+caller's SQL. Workers die with the process that started them (a loader killed with
+``kill -9`` leaves no worker behind) and run at a lower CPU priority than it: the writer is
+the bottleneck, and workers only need to stay ahead of it.
 """
 
 from __future__ import annotations
