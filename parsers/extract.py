@@ -26,10 +26,6 @@ _TABLE_PARTS = frozenset(key for key, _ in _TABLES)
 _REBUILT_TABLE_IDS = 1_000_000  # table ids of rebuilt rows, clear of the layout's own tables
 
 
-def _item_text(item) -> str:
-    return item.text if isinstance(item, Line) else "\t".join(item.cells).strip()
-
-
 def report_from_layout(
     layout: Layout, *, url: str | None = None, listing_title: str | None = None, listing_date: str | None = None
 ) -> Report:
@@ -43,7 +39,8 @@ def report_from_layout(
     """
     items = layout_items(layout)
     lines = [item.text for item in items if isinstance(item, Line) and item.text]
-    body_text = "\n".join(text for text in map(_item_text, items) if text)
+    # a Row's text gives a merged cell's text once, where a table row's cells repeat it
+    body_text = "\n".join(item.text for item in items if item.text)
     title = classify.find_title(lines, layout.title, listing_title)
     bounds = _section_bounds(items)
     # without a report title, the page's own heading still tells a notice or a news item
@@ -57,7 +54,7 @@ def report_from_layout(
     year = classify.find_year(title or "", listing_title, body_text)
     template = classify.find_template(year, body_text)
     sections = {
-        key: "\n".join(t for t in map(_item_text, items[start:end]) if t)
+        key: "\n".join(item.text for item in items[start:end] if item.text)
         for key, (start, end) in bounds.items()
     }
     problems = list(layout.problems)

@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 """Bumped whenever parser output changes, so the archive re-parses only what is older."""
 
 Template = Literal["2019", "2021", "pre2019"]

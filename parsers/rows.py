@@ -2,6 +2,8 @@
 
 Table blocks (from HTML, Word, PDF or OCR readers) give their grid rows directly and are
 marked ``grid``: their columns line up, so cells can be located through the header grid.
+A merged cell fills every slot it covers in ``cells`` (so numbers stay in their columns), but
+``Row.text``, the row as text, gives it once, in the slot where it starts.
 Paragraph lines give rows in three text forms seen in real extracted text:
 
 * one cell per line: a line ``"\\t<cell>"`` starts a cell, a following line without a tab
@@ -52,6 +54,18 @@ class Row:
     confidence: tuple[float | None, ...] = ()
     """OCR confidence (0-100) of each of ``cells``, for a Table block read from an image;
     empty for every other row."""
+    covered: tuple[bool, ...] = ()
+    """For a Table block's row: whether each of ``cells`` only repeats a merged cell that starts
+    in an earlier slot (above or to the left); empty when no slot is covered."""
+
+    @property
+    def text(self) -> str:
+        """The row as one tab-separated line of text, its columns in place: a merged cell's text
+        once, in the slot where it starts, its other slots empty (``cells`` repeats it in every
+        slot); trailing empty slots are dropped, and a row of only empty slots is ``""``."""
+        if not self.covered:
+            return "\t".join(self.cells).rstrip()
+        return "\t".join("" if covered else cell for cell, covered in zip(self.cells, self.covered)).rstrip()
 
 
 Item = Line | Row
@@ -74,12 +88,20 @@ def layout_items(layout: Layout) -> list[Item]:
                 cells = tuple(map(clean_line, row))
                 heading = _spanning_heading(cells)
                 confidence = tuple(block.confidence[index]) if index < len(block.confidence) else ()
-                items.append(Line(heading) if heading else Row(cells, table_id, grid=True, confidence=confidence))
+                items.append(Line(heading) if heading else Row(
+                    cells, table_id, grid=True, confidence=confidence, covered=_covered(block, index)))
         else:
             pending.extend(block.text.split("\n"))
     if pending:
         _text_items(pending, items, table_id)
     return items
+
+
+def _covered(table: Table, index: int) -> tuple[bool, ...]:
+    """Which slots of row ``index`` a merged cell starting elsewhere covers (empty: none)."""
+    origins = table.origins[index] if index < len(table.origins) else ()
+    covered = tuple(origin != (index, column) for column, origin in enumerate(origins))
+    return covered if any(covered) else ()
 
 
 def _spanning_heading(cells: tuple[str, ...]) -> str | None:
