@@ -40,7 +40,8 @@ def report_from_layout(
     items = layout_items(layout)
     lines = [item.text for item in items if isinstance(item, Line) and item.text]
     # a Row's text gives a merged cell's text once, where a table row's cells repeat it
-    body_text = "\n".join(item.text for item in items if item.text)
+    texts = [item.text for item in items]
+    body_text = "\n".join(text for text in texts if text)
     title = classify.find_title(lines, layout.title, listing_title)
     bounds = _section_bounds(items)
     # without a report title, the page's own heading still tells a notice or a news item
@@ -54,7 +55,7 @@ def report_from_layout(
     year = classify.find_year(title or "", listing_title, body_text)
     template = classify.find_template(year, body_text)
     sections = {
-        key: "\n".join(item.text for item in items[start:end] if item.text)
+        key: "\n".join(text for text in texts[start:end] if text)
         for key, (start, end) in bounds.items()
     }
     problems = list(layout.problems)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
+from operator import ne
 
 from parsers.models import Layout, Table
 from parsers.sections import heading_key
@@ -100,7 +102,7 @@ def layout_items(layout: Layout) -> list[Item]:
 def _covered(table: Table, index: int) -> tuple[bool, ...]:
     """Which slots of row ``index`` a merged cell starting elsewhere covers (empty: none)."""
     origins = table.origins[index] if index < len(table.origins) else ()
-    covered = tuple(origin != (index, column) for column, origin in enumerate(origins))
+    covered = tuple(map(ne, origins, zip(repeat(index), range(len(origins)))))
     return covered if any(covered) else ()
 
 
