@@ -86,11 +86,16 @@ def _column_name(key: str) -> str:
     return key.replace(".", "_")
 
 
-def _wide_view_sql(name: str, columns: dict[str, str]) -> str:
+# How a wide view's column reads one number of report ``r``: by report id from the cells view
+# (m001), then by the report's number straight from cell_values (m008).
+_LOOKUP_BY_ID = "select value from cells where report_id = r.id and key = '{key}'"
+_LOOKUP_BY_NUMBER = "select value from cell_values where report_fts_rowid = r.fts_rowid and key = '{key}'"
+
+
+def _wide_view_sql(name: str, columns: dict[str, str], lookup: str = _LOOKUP_BY_NUMBER) -> str:
     """A view with one row per report and one column per canonical key (a pk lookup each)."""
     lookups = ",\n  ".join(
-        f"(select value from cells where report_id = r.id and key = '{key}') as [{column}]"
-        for column, key in columns.items()
+        f"({lookup.format(key=key)}) as [{column}]" for column, key in columns.items()
     )
     return f"create view {name} as select\n  {_REPORT_COLUMNS},\n  {lookups}\nfrom reports r"
 
@@ -278,7 +283,7 @@ def m001_initial_schema(db: Database) -> None:
     # deleted with FTS5's 'delete' command and the old text, which reports still holds.
     db.execute("create virtual table reports_fts using fts5(title, body, content='')")
     for name, columns in wide_view_columns().items():
-        db.execute(_wide_view_sql(name, columns))
+        db.execute(_wide_view_sql(name, columns, _LOOKUP_BY_ID))
 
 
 _CELL_PARTS = """
@@ -391,6 +396,77 @@ def m007_search_index_ascii_tokenizer(db: Database) -> None:
                    [fts_rowid, bigram_text(title), bigram_text(body)])
     db.execute("drop table reports_fts")
     db.execute("alter table reports_fts_ascii rename to reports_fts")
+
+
+# m008's partial indexes: m004's, rebuilt over the report's number.
+INDEXES_BY_REPORT_NUMBER = {
+    # agencies_by_requests: the largest numbers of new requests, read in order, 1,000 at most
+    "idx_cell_values_requests_new": CANNED_QUERY_INDEXES["idx_cell_values_requests_new"],
+    # refusal_share_by_province_year: requests handled and refused, one pass grouped by report
+    "idx_cell_values_refusal": "on cell_values (report_fts_rowid, value) where "
+    + " or ".join(f"key = '{key}'" for key in REFUSAL_KEYS),
+    # inconsistent_reports: the failed checks alone (~0.2 a report), not all ~40 of a report
+    "idx_check_results_failed": "on check_results (report_fts_rowid) where status = 'fail'",
+}
+_CHECK_COLUMNS = ", ".join(f"c.{column}" for column in (
+    "seq", "rule", "rule_id", "expected", "actual", "status", "blanks"))
+
+
+@MIGRATIONS()
+def m008_numbers_and_checks_by_report_number(db: Database) -> None:
+    # cell_values and checks were keyed by report_id, and report ids are hashes: each report's
+    # ~200 cells and ~40 checks went into the middle of their B-trees, splitting pages half
+    # full, and every commit rewrote pages scattered over both tables. That was the largest and
+    # the growing part of a load (cells 0.8 and checks 0.25 of 2.3 ms per report at 100,000
+    # reports, plus most of the commit's page writes). Keyed by the report's number, fts_rowid
+    # (one past the highest for each new report), a load appends them at the end. The views
+    # cells and checks show report_id as before, so queries that name them keep working; the
+    # unique index on reports.fts_rowid serves the views' joins and the foreign keys.
+    for name in (*wide_view_columns(), "cells"):
+        db.execute(f"drop view {name}")
+    db.execute("create unique index idx_reports_fts_rowid on reports (fts_rowid)")
+    db.execute(
+        """create table cell_values_by_number (
+            report_fts_rowid integer not null references reports(fts_rowid),
+            key text not null,
+            value numeric,
+            raw text,
+            confidence real,
+            primary key (report_fts_rowid, key)
+        ) without rowid"""
+    )
+    db.execute("insert into cell_values_by_number select r.fts_rowid, c.key, c.value, c.raw, "
+               "c.confidence from cell_values c join reports r on r.id = c.report_id order by 1, 2")
+    db.execute("drop table cell_values")
+    db.execute("alter table cell_values_by_number rename to cell_values")
+    db.execute(
+        """create table check_results (
+            report_fts_rowid integer not null references reports(fts_rowid),
+            seq integer not null,
+            rule text not null,
+            rule_id integer not null references check_rules(id),
+            expected numeric,
+            actual numeric,
+            status text not null,
+            blanks integer not null,
+            primary key (report_fts_rowid, seq)
+        ) without rowid"""
+    )
+    db.execute(f"insert into check_results select r.fts_rowid, {_CHECK_COLUMNS} from checks c "
+               "join reports r on r.id = c.report_id order by 1, 2")
+    db.execute("drop table checks")
+    for name, definition in INDEXES_BY_REPORT_NUMBER.items():
+        db.execute(f"create index {name} {definition}")
+    db.execute(
+        "create view cells as select r.id as report_id, c.key, c.value, c.raw, c.confidence,"
+        f"{_CELL_PARTS}\nfrom cell_values c join reports r on r.fts_rowid = c.report_fts_rowid"
+    )
+    db.execute(
+        f"create view checks as select r.id as report_id, {_CHECK_COLUMNS}"
+        "\nfrom check_results c join reports r on r.fts_rowid = c.report_fts_rowid"
+    )
+    for name, columns in wide_view_columns().items():
+        db.execute(_wide_view_sql(name, columns))
 
 
 def migrate(db: Database) -> None:

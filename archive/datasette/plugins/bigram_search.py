@@ -129,7 +129,10 @@ def filters_from_request(request, database, table, datasette):
             _literal(where.table), _literal(where.fts_table), _literal(where.fts_pk),
             int(hits.negated))
         return FilterArguments(
-            [f"[{where.fts_pk}] {'not in' if hits.negated else 'in'} "
+            # unary + keeps SQLite from driving the page's statements from the hits through an
+            # index on the pk (reports has one: idx_reports_fts_rowid): a row lookup per hit,
+            # then a sort, where scanning a covering index in page order stops after one page
+            [f"+[{where.fts_pk}] {'not in' if hits.negated else 'in'} "
              f"(select value from json_each({rowids}))"],
             params={"_search_page": _remember(hits), "_search_match": expression},
             human_descriptions=[
