@@ -415,8 +415,11 @@ def _write(db: Database, prepared: PreparedReport) -> Outcome:
     return Outcome(report_id, "updated" if changed else "unchanged", orphaned)
 
 
-def _checks_with_rule_ids(db: Database, rows: list[tuple]) -> list[tuple]:
-    return [(seq, rule, _rule_id(db, rule, keys), *rest) for seq, rule, keys, *rest in rows]
+def _children_to_write(db: Database, prepared: PreparedReport) -> dict[str, list[tuple]]:
+    """The prepared child rows with each check's keys replaced by its ``check_rules`` id."""
+    checks = [(seq, rule, _rule_id(db, rule, keys), *rest)
+              for seq, rule, keys, *rest in prepared.children["check_results"]]
+    return dict(prepared.children, check_results=checks)
 
 
 def _insert_report(db: Database, prepared: PreparedReport) -> None:
@@ -429,14 +432,10 @@ def _insert_report(db: Database, prepared: PreparedReport) -> None:
                  (report_id, *prepared.texts))
     conn.execute("insert into reports_fts (rowid, title, body) values (?, ?, ?)",
                  (fts_rowid, *prepared.search))
-    children = prepared.children
-    conn.executemany(_INSERT_CHILD["cell_values"],
-                     [(fts_rowid, *row) for row in children["cell_values"]])
-    conn.executemany(_INSERT_CHILD["check_results"],
-                     [(fts_rowid, *row) for row in _checks_with_rule_ids(db, children["check_results"])])
-    if children["problems"]:
-        conn.executemany(_INSERT_CHILD["problems"],
-                         [(report_id, *row) for row in children["problems"]])
+    for table, rows in _children_to_write(db, prepared).items():
+        if rows:
+            owner = _children_owner(table, report_id, fts_rowid)
+            conn.executemany(_INSERT_CHILD[table], [(owner, *row) for row in rows])
 
 
 def _update_report(db: Database, prepared: PreparedReport, old: dict) -> bool:
@@ -460,9 +459,7 @@ def _update_report(db: Database, prepared: PreparedReport, old: dict) -> bool:
         )
         db.execute("insert into reports_fts (rowid, title, body) values (?, ?, ?)",
                    [old["fts_rowid"], *prepared.search])
-    children = dict(prepared.children,
-                    check_results=_checks_with_rule_ids(db, prepared.children["check_results"]))
-    for table, rows in children.items():
+    for table, rows in _children_to_write(db, prepared).items():
         owner = _children_owner(table, report_id, old["fts_rowid"])
         changed = _sync_children(db, table, owner, rows) or changed
     return changed
