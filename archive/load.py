@@ -3,7 +3,8 @@
 All three paths parse exact bytes with ``parsers.parse`` and store each report as a unit
 (``archive.store``), committed in groups of whole reports (``Commits``), so a crash mid-load
 leaves whole reports only, and the next load skips what is already in and completes the rest. A capture already parsed by the
-current parser version is not parsed again.
+current parser version is not parsed again. None of them writes an archive Datasette is serving
+(``archive.serving_lock``): they refuse with ``ArchiveInUse`` before touching anything.
 
 Crawl directory layout (written by the crawler)::
 
@@ -18,6 +19,7 @@ Crawl directory layout (written by the crawler)::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import mimetypes
@@ -32,6 +34,7 @@ import parsers
 from archive.db import open_db
 from archive.gazetteer import Place, place_for_code, resolve_agency
 from archive.parallel import Crashed, ordered_map
+from archive.serving_lock import writing
 from archive.store import (
     Commits, ParsedCapture, PreparedReport, delete_report, prepare_report, upsert_capture,
 )
@@ -39,6 +42,18 @@ from archive.warc import CaptureMissing, append_resource, read_payload
 from parsers.models import CaptureRecord, ParseError
 
 Progress = Callable[[int], None]
+
+
+def _writes_archive(command: str):
+    """Run the decorated load holding the archive (``archive.serving_lock.writing``): a load
+    into an archive Datasette is serving raises ``ArchiveInUse`` before it touches anything."""
+    def decorate(load):
+        @functools.wraps(load)
+        def guarded(db_path, *args, **options):
+            with writing(db_path, command):
+                return load(db_path, *args, **options)
+        return guarded
+    return decorate
 
 
 @dataclass
@@ -332,6 +347,7 @@ def _load_groups(db, groups: list[_Group], place_of, summary, progress, jobs: in
     db.execute("pragma optimize")
 
 
+@_writes_archive("load")
 def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
                progress: Progress | None = None, total: Progress | None = None,
                jobs: int | None = None) -> LoadSummary:
@@ -348,6 +364,7 @@ def load_crawl(db_path, crawl_dir, portals: list[dict] | None = None, *,
     :param jobs: worker processes that read, parse and prepare documents while this process
         writes (default ``default_jobs()``: one per CPU); 1 does everything in this process.
     :returns: a ``LoadSummary``.
+    :raises archive.serving_lock.ArchiveInUse: Datasette is serving the archive; nothing written.
     """
     crawl_dir = Path(crawl_dir)
     summary = LoadSummary()
@@ -456,6 +473,7 @@ def _files(paths: Iterable) -> list[Path]:
     return found
 
 
+@_writes_archive("ingest")
 def ingest_files(db_path, paths, *, agency: str | None = None, province: str | None = None,
                  city: str | None = None, county: str | None = None, adcode: str | None = None,
                  level: str | None = None, url: str | None = None,
@@ -479,6 +497,7 @@ def ingest_files(db_path, paths, *, agency: str | None = None, province: str | N
     :param progress: called with 1 after each file.
     :param total: called once, before work starts, with the number of files.
     :param jobs: worker processes that parse (see ``load_crawl``).
+    :raises archive.serving_lock.ArchiveInUse: Datasette is serving the archive; nothing written.
     """
     db_path = Path(db_path)
     summary = LoadSummary()
@@ -531,6 +550,7 @@ def ingest_files(db_path, paths, *, agency: str | None = None, province: str | N
     return summary
 
 
+@_writes_archive("reparse")
 def reparse(db_path, *, all_captures: bool = False, progress: Progress | None = None,
             total: Callable[[int], None] | None = None, jobs: int | None = None) -> LoadSummary:
     """Parse stored captures again after a parser upgrade.
@@ -541,6 +561,7 @@ def reparse(db_path, *, all_captures: bool = False, progress: Progress | None = 
     :param progress: called with the number of captures handled after each report.
     :param total: called once, before work starts, with the number of captures to handle.
     :param jobs: worker processes that parse (see ``load_crawl``).
+    :raises archive.serving_lock.ArchiveInUse: Datasette is serving the archive; nothing written.
     """
     summary = LoadSummary()
     db = open_db(db_path)

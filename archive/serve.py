@@ -2,8 +2,9 @@
 
 The database is served *immutable* (opened read-only, so no statement can change it, and
 Datasette offers the file for download), with an SQL time limit and a row cap. Immutable
-means Datasette assumes the file never changes: load into the archive while it is not
-served, or serve an exported copy. The metadata
+means Datasette assumes the file never changes, so each server process holds the archive's
+serving lock (``archive.serving_lock``) for its lifetime: a load into it is refused while it
+is served, and a server is refused while a load writes it (serve an exported copy). The metadata
 in ``archive/datasette/metadata.yml`` is written for a database called ``archive``; it is
 re-keyed to the served file's name. Plugins: ``archive/datasette/plugins`` (Chinese search)
 and the installed datasette-dashboards (charts at ``/-/dashboards``).
@@ -25,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from archive.db import open_db
+from archive.serving_lock import ServingLock
 
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 METADATA = DATASETTE_DIR / "metadata.yml"
@@ -99,8 +101,11 @@ def _prepare(db_path) -> None:
               "nianbao may lack indexes its queries need", file=sys.stderr)
 
 
-def _write_metadata(db_path, directory: Path) -> Path:
-    _prepare(db_path)
+def _write_metadata(db_path, directory: Path, lock: ServingLock) -> Path:
+    """Write the metadata file; the first server of an archive brings the file up to date."""
+    if lock.alone or not lock.held:
+        _prepare(db_path)
+    lock.share()
     path = directory / f"{Path(db_path).stem}-metadata.json"
     path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
     return path
@@ -112,16 +117,34 @@ def serve(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> int
     :param db_path: the archive file; it must exist.
     :param port: TCP port.
     :param host: interface to listen on.
+    :raises ArchiveInUse: a load is writing the archive.
     """
     if not Path(db_path).exists():
         raise FileNotFoundError(db_path)
     with tempfile.TemporaryDirectory(prefix="nianbao-serve-") as tmp:
-        command = datasette_command(db_path, port=port, host=host,
-                                    metadata_path=_write_metadata(db_path, Path(tmp)))
+        process = _launch(db_path, port, host, Path(tmp))
         try:
-            return subprocess.run(command).returncode
-        except KeyboardInterrupt:
+            return process.wait()
+        except KeyboardInterrupt:  # Datasette got the same Ctrl-C
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
             return 0
+
+
+def _launch(db_path, port: int, host: str, directory: Path, **popen) -> subprocess.Popen:
+    """Start Datasette holding the archive's serving lock (it keeps it until it ends)."""
+    lock = ServingLock(db_path)
+    try:
+        command = datasette_command(db_path, port=port, host=host,
+                                    metadata_path=_write_metadata(db_path, directory, lock))
+        process = subprocess.Popen(command, pass_fds=(lock.fd,) if lock.held else (), **popen)
+        lock.record(process.pid, host, port)
+    finally:
+        lock.release()
+    return process
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -166,14 +189,19 @@ def start_server(db_path: str | Path, port: int | None = None, host: str = "127.
     :param port: TCP port; a free one when omitted.
     :param host: interface to listen on.
     :param timeout: seconds to wait for the server to answer before giving up.
+    :raises ArchiveInUse: a load is writing the archive.
     """
     port = port or free_port(host)
     tmp = tempfile.TemporaryDirectory(prefix="nianbao-serve-")
-    command = datasette_command(db_path, port=port, host=host,
-                                metadata_path=_write_metadata(db_path, Path(tmp.name)))
     # Datasette logs every request: to a file, since an unread pipe would fill and block it.
     log = open(Path(tmp.name) / "datasette.log", "w+b")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        process = _launch(db_path, port, host, Path(tmp.name), stdout=log,
+                          stderr=subprocess.STDOUT)
+    except BaseException:
+        log.close()
+        tmp.cleanup()
+        raise
     url = f"http://{host}:{port}"
     server = Server(process, url, f"{url}/{Path(db_path).stem}", tmp, log)
     deadline = time.monotonic() + timeout

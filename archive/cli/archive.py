@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -17,6 +19,7 @@ import click
 from archive.export import export as export_archive
 from archive.load import default_jobs, ingest_files, load_crawl, reparse as reparse_archive
 from archive.serve import serve as serve_archive
+from archive.serving_lock import ArchiveInUse
 
 DB_OPTION = click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("nianbao.db"),
@@ -28,6 +31,16 @@ JOBS_OPTION = click.option(
     help="Worker processes that parse documents while one process writes the archive "
          "(1: everything in this process).",
 )
+
+
+@contextmanager
+def refusal_as_error() -> Iterator[None]:
+    """A load refused because the archive is served (or a server because a load writes it)
+    ends the command with its one-line message and exit code 1."""
+    try:
+        yield
+    except ArchiveInUse as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _registry_portals() -> list[dict] | None:
@@ -64,7 +77,8 @@ def _run(label: str, load, *args, **options) -> None:
     """Run a load with a progress bar on stderr, then print its summary as one JSON line."""
     bar = _Bar(label)
     try:
-        summary = load(*args, progress=bar.advance, total=bar.total, **options)
+        with refusal_as_error():
+            summary = load(*args, progress=bar.advance, total=bar.total, **options)
     finally:
         bar.close()
     click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
@@ -124,7 +138,9 @@ def serve(db, port, host):
     if not db.exists():
         raise click.UsageError(f"no archive at {db}")
     click.echo(f"serving {db} at http://{host}:{port}/{db.stem}", err=True)
-    raise SystemExit(serve_archive(db, port=port, host=host))
+    with refusal_as_error():
+        code = serve_archive(db, port=port, host=host)
+    raise SystemExit(code)
 
 
 @click.command("export")

@@ -105,9 +105,11 @@ def crawl(province, portal, start_url, platform, browser, registry, out, db, sin
         troubled |= not run.get("lists_complete", True)
     click.echo(f"captures in {out}/manifest.jsonl")
     if db is not None:
+        from archive.cli.archive import refusal_as_error
         from archive.load import load_crawl
 
-        summary = load_crawl(db, out, portals=registry_portals or None)
+        with refusal_as_error():
+            summary = load_crawl(db, out, portals=registry_portals or None)
         click.echo(f"loaded into {db}: {json.dumps(summary.to_dict(), ensure_ascii=False)}")
     from archive.monitor import portal_alerts, reports_yielded
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli.archive import JOBS_OPTION
+from archive.cli.archive import JOBS_OPTION, refusal_as_error
 from archive.load import load_crawl
 from archive.monitor import PortalAlert, latest_run, portal_alerts, read_runs, reports_yielded
 
@@ -47,7 +47,8 @@ def load_directories(db: Path | None, directories: list[Path], portals: list[dic
         earlier += runs[: len(runs) - len(last)]
     yielded = reports_yielded(db, earlier)  # before loading: this run's reports are not history
     for directory in directories if db is not None else ():
-        summary = load_crawl(db, directory, portals=portals, jobs=jobs)
+        with refusal_as_error():
+            summary = load_crawl(db, directory, portals=portals, jobs=jobs)
         click.echo(f"loaded {directory} into {db}: {json.dumps(summary.to_dict(), ensure_ascii=False)}", err=True)
     alerts = portal_alerts(current, yielded)
     for alert in alerts:
@@ -176,7 +177,8 @@ def demo(work_dir, replica_port, port, host, no_serve):
         port = port or (8001 if _free(host, 8001) else free_port(host))
         click.echo(f"Datasette: http://{host}:{port}/{db.stem}   (Ctrl-C stops it)", err=False)
         sys.stdout.flush()
-        serve(db, port=port, host=host)
+        with refusal_as_error():
+            serve(db, port=port, host=host)
     finally:
         replica.stop()
 
