@@ -24,6 +24,7 @@ import hashlib
 import json
 import mimetypes
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -174,19 +175,57 @@ def _prepare_group(job: _Job) -> _Prepared:
                                            title=title or source.report.title))
 
 
-def _crashed(group: _Group, crash: Crashed) -> _Prepared:
-    # No parser version: the next load (or reparse) tries the documents again.
-    return _Prepared(failures=[
-        ParsedCapture(row=member, status="error", message=f"not parsed: {crash.message}")
-        for member in group.members
-    ])
+# A document whose parse killed its worker process this many loads in a row (with the same
+# parser version) gets that parser version: plain loads stop trying it, ``reparse`` after a
+# parser upgrade (or ``reparse --all``) tries it again. Two, not one: a first death may have
+# been the out-of-memory killer or another passing cause.
+WORKER_DEATHS_FOR_VERDICT = 2
+_WORKER_DIED = "not parsed: the worker process died"
+_DEATH_COUNT = re.compile(r"; (\d+)(?:st|nd|rd|th) time with parser version (\d+)")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _deaths_before(db, sha256: str) -> int:
+    """How many loads in a row a worker died parsing this capture with the current parser."""
+    row = db.execute("select parse_message, parser_version from captures where sha256 = ?",
+                     [sha256]).fetchone()
+    if not row or not (row[0] or "").startswith(_WORKER_DIED):
+        return 0
+    message, version = row
+    if version is not None and version != parsers.PARSER_VERSION:
+        return 0  # a verdict of an older parser: the upgrade deserves its own tries
+    counted = _DEATH_COUNT.search(message)
+    if counted is None:  # recorded before deaths were counted
+        return 1
+    deaths, counted_version = map(int, counted.groups())
+    return deaths if counted_version == parsers.PARSER_VERSION else 0
+
+
+def _crashed(db, group: _Group, crash: Crashed) -> _Prepared:
+    """Each document of the group as an error; the count of deaths is kept in its message."""
+    failures = []
+    for member in group.members:
+        deaths = _deaths_before(db, member["sha256"]) + 1
+        verdict = deaths >= WORKER_DEATHS_FOR_VERDICT
+        then = ("not tried again until a parser upgrade or reparse --all" if verdict
+                else "tried again at the next load")
+        failures.append(ParsedCapture(
+            row=member, status="error",
+            message=f"not parsed: {crash.message}; {_ordinal(deaths)} time with parser version "
+                    f"{parsers.PARSER_VERSION}, {then}",
+            parser_version=parsers.PARSER_VERSION if verdict else None))
+    return _Prepared(failures=failures)
 
 
 def _write_group(commits: Commits, group: _Group, prepared: _Prepared | Crashed,
                  summary: LoadSummary) -> list[str]:
     """Write what a worker prepared (SQL only); returns the reports it orphaned."""
     if isinstance(prepared, Crashed):
-        prepared = _crashed(group, prepared)
+        prepared = _crashed(commits.db, group, prepared)
     if prepared.missing:
         summary.missing.append(prepared.missing)
         return []

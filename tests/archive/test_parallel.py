@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 import parsers
-from archive.load import ingest_files, load_crawl
+from archive.load import ingest_files, load_crawl, reparse
 from archive.parallel import Crashed, ordered_map
 from tests.archive.conftest import PARSER_FIXTURES, PORTAL, table_contents
 
@@ -61,9 +61,14 @@ def test_workers_build_the_same_archive_as_one_process(tmp_path, crawl_dir):
     assert table_contents(tmp_path / "two.db") == table_contents(tmp_path / "one.db")
 
 
-def _parser_that_kills_its_process(real_parse):
+def _parser_that_kills_its_process(real_parse, calls=None):
+    """``parse``, except that parsing the crash document kills the process (after adding a
+    line to the file ``calls``, if given: the workers are other processes)."""
     def parse(data, **provenance):
         if CRASH_MARK in data:  # as a parser crashing the interpreter (segfault) would
+            if calls is not None:
+                with open(calls, "a") as counter:
+                    counter.write("parsed\n")
             os.kill(os.getpid(), signal.SIGKILL)
         return real_parse(data, **provenance)
 
@@ -96,6 +101,54 @@ def test_a_dying_worker_costs_only_its_document(tmp_path, crawl_dir, monkeypatch
     clean = tmp_path / "clean.db"
     load_crawl(clean, crawl_dir, [PORTAL], jobs=1)
     assert _by_content(tmp_path / "a.db") == _by_content(clean)
+
+
+def test_a_document_that_kills_its_worker_at_two_loads_waits_for_a_parser_upgrade(
+        tmp_path, crawl_dir, monkeypatch):
+    calls = tmp_path / "calls"
+    monkeypatch.setattr(parsers, "parse", _parser_that_kills_its_process(parsers.parse, calls))
+    db = tmp_path / "a.db"
+    version = parsers.PARSER_VERSION
+
+    def crashed() -> dict:
+        (row,) = _rows(db, "select * from captures where url like '%inconsistent_2021%'")
+        assert row["parse_status"] == "error" and row["report_id"] is None
+        return row
+
+    def parsed() -> int:
+        return len(calls.read_text().splitlines()) if calls.exists() else 0
+
+    load_crawl(db, crawl_dir, [PORTAL], jobs=2)
+    first = crashed()
+    assert "died" in first["parse_message"] and "1st time" in first["parse_message"]
+    assert first["parser_version"] is None  # maybe the out-of-memory killer: tried again
+    tries = parsed()
+    assert tries >= 1
+
+    second = load_crawl(db, crawl_dir, [PORTAL], jobs=2)
+    assert second.captures == 1 and second.parse_failures == {"error": 1}
+    assert parsed() > tries
+    verdict = crashed()
+    assert "2nd time" in verdict["parse_message"]
+    assert verdict["parser_version"] == version  # this parser's verdict on the document
+
+    tries = parsed()
+    third = load_crawl(db, crawl_dir, [PORTAL], jobs=2)
+    assert third.captures == 0 and parsed() == tries  # not parsed, no worker killed
+    assert reparse(db, jobs=2).captures == 0 and parsed() == tries
+    assert crashed() == verdict
+
+    forced = reparse(db, all_captures=True, jobs=2)  # asked for: tried, still a verdict
+    assert forced.parse_failures == {"error": 1, "not_report": 1} and parsed() > tries
+    assert "3rd time" in crashed()["parse_message"] and crashed()["parser_version"] == version
+
+    tries = parsed()
+    monkeypatch.setattr(parsers, "PARSER_VERSION", version + 1)  # a parser upgrade
+    upgraded = reparse(db, jobs=2)
+    assert upgraded.parse_failures["error"] == 1 and parsed() > tries
+    after_upgrade = crashed()
+    assert f"1st time with parser version {version + 1}" in after_upgrade["parse_message"]
+    assert after_upgrade["parser_version"] is None  # the new parser gets its second try
 
 
 def _by_content(db_path) -> dict:
