@@ -24,7 +24,6 @@ import hashlib
 import json
 import mimetypes
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -175,13 +174,11 @@ def _prepare_group(job: _Job) -> _Prepared:
                                            title=title or source.report.title))
 
 
-# A document whose parse killed its worker process this many loads in a row (with the same
-# parser version) gets that parser version: plain loads stop trying it, ``reparse`` after a
-# parser upgrade (or ``reparse --all``) tries it again. Two, not one: a first death may have
-# been the out-of-memory killer or another passing cause.
+# A document whose parse killed its worker process at this many loads in a row gets the parser
+# version as a verdict: plain loads stop trying it, ``reparse`` after a parser upgrade (or
+# ``reparse --all``) tries it again. Two, not one: a first death may have been the
+# out-of-memory killer or another passing cause.
 WORKER_DEATHS_FOR_VERDICT = 2
-_WORKER_DIED = "not parsed: the worker process died"
-_DEATH_COUNT = re.compile(r"; (\d+)(?:st|nd|rd|th) time with parser version (\d+)")
 
 
 def _ordinal(n: int) -> str:
@@ -190,23 +187,18 @@ def _ordinal(n: int) -> str:
 
 
 def _deaths_before(db, sha256: str) -> int:
-    """How many loads in a row a worker died parsing this capture with the current parser."""
-    row = db.execute("select parse_message, parser_version from captures where sha256 = ?",
+    """At how many loads in a row a worker died parsing this capture (``captures.worker_deaths``,
+    cleared by any parse that ends); a verdict of an older parser counts afresh."""
+    row = db.execute("select worker_deaths, parser_version from captures where sha256 = ?",
                      [sha256]).fetchone()
-    if not row or not (row[0] or "").startswith(_WORKER_DIED):
+    if not row or not row[0]:
         return 0
-    message, version = row
-    if version is not None and version != parsers.PARSER_VERSION:
-        return 0  # a verdict of an older parser: the upgrade deserves its own tries
-    counted = _DEATH_COUNT.search(message)
-    if counted is None:  # recorded before deaths were counted
-        return 1
-    deaths, counted_version = map(int, counted.groups())
-    return deaths if counted_version == parsers.PARSER_VERSION else 0
+    deaths, version = row
+    return 0 if version is not None and version != parsers.PARSER_VERSION else deaths
 
 
 def _crashed(db, group: _Group, crash: Crashed) -> _Prepared:
-    """Each document of the group as an error; the count of deaths is kept in its message."""
+    """Each document of the group as an error, its worker deaths counted."""
     failures = []
     for member in group.members:
         deaths = _deaths_before(db, member["sha256"]) + 1
@@ -217,7 +209,7 @@ def _crashed(db, group: _Group, crash: Crashed) -> _Prepared:
             row=member, status="error",
             message=f"not parsed: {crash.message}; {_ordinal(deaths)} time with parser version "
                     f"{parsers.PARSER_VERSION}, {then}",
-            parser_version=parsers.PARSER_VERSION if verdict else None))
+            parser_version=parsers.PARSER_VERSION if verdict else None, worker_deaths=deaths))
     return _Prepared(failures=failures)
 
 

@@ -469,6 +469,14 @@ def m008_numbers_and_checks_by_report_number(db: Database) -> None:
         db.execute(_wide_view_sql(name, columns))
 
 
+@MIGRATIONS()
+def m009_capture_worker_deaths(db: Database) -> None:
+    # A document whose parse kills its worker process was retried at every load, killing a
+    # worker each time; the loader now counts the deaths here and gives the capture the parser
+    # version as a verdict after two loads in a row (archive/load.py). Empty otherwise.
+    db["captures"].add_column("worker_deaths", int)
+
+
 def migrate(db: Database) -> None:
     """Apply every pending migration to ``db`` (a no-op on an up-to-date archive)."""
     MIGRATIONS.apply(db)

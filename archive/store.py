@@ -47,6 +47,7 @@ class ParsedCapture:
     status: str | None = None
     message: str | None = None
     parser_version: int | None = None
+    worker_deaths: int | None = None  # loads in a row at which parsing it killed the worker
 
     def to_row(self, report_id: str | None) -> dict:
         report = self.report
@@ -59,6 +60,7 @@ class ParsedCapture:
             "cell_count": len(report.cells) if report else None,
             "failed_checks": len(report.failed_checks) if report else None,
             "published_date": report.published_date if report else None,
+            "worker_deaths": self.worker_deaths,
         }
 
 
@@ -74,7 +76,7 @@ class Outcome:
 
 
 _CAPTURE_ROW = (*CAPTURE_COLUMNS, "report_id", "parser_version", "parse_status", "parse_message",
-                "cell_count", "failed_checks", "published_date")
+                "cell_count", "failed_checks", "published_date", "worker_deaths")
 _INSERT_CAPTURE = (
     f"insert into captures ({', '.join(_CAPTURE_ROW)}) values ({', '.join('?' * len(_CAPTURE_ROW))})"
 )

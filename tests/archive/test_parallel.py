@@ -106,7 +106,8 @@ def test_a_dying_worker_costs_only_its_document(tmp_path, crawl_dir, monkeypatch
 def test_a_document_that_kills_its_worker_at_two_loads_waits_for_a_parser_upgrade(
         tmp_path, crawl_dir, monkeypatch):
     calls = tmp_path / "calls"
-    monkeypatch.setattr(parsers, "parse", _parser_that_kills_its_process(parsers.parse, calls))
+    real_parse = parsers.parse
+    monkeypatch.setattr(parsers, "parse", _parser_that_kills_its_process(real_parse, calls))
     db = tmp_path / "a.db"
     version = parsers.PARSER_VERSION
 
@@ -122,6 +123,7 @@ def test_a_document_that_kills_its_worker_at_two_loads_waits_for_a_parser_upgrad
     first = crashed()
     assert "died" in first["parse_message"] and "1st time" in first["parse_message"]
     assert first["parser_version"] is None  # maybe the out-of-memory killer: tried again
+    assert first["worker_deaths"] == 1
     tries = parsed()
     assert tries >= 1
 
@@ -131,6 +133,7 @@ def test_a_document_that_kills_its_worker_at_two_loads_waits_for_a_parser_upgrad
     verdict = crashed()
     assert "2nd time" in verdict["parse_message"]
     assert verdict["parser_version"] == version  # this parser's verdict on the document
+    assert verdict["worker_deaths"] == 2
 
     tries = parsed()
     third = load_crawl(db, crawl_dir, [PORTAL], jobs=2)
@@ -141,6 +144,7 @@ def test_a_document_that_kills_its_worker_at_two_loads_waits_for_a_parser_upgrad
     forced = reparse(db, all_captures=True, jobs=2)  # asked for: tried, still a verdict
     assert forced.parse_failures == {"error": 1, "not_report": 1} and parsed() > tries
     assert "3rd time" in crashed()["parse_message"] and crashed()["parser_version"] == version
+    assert crashed()["worker_deaths"] == 3
 
     tries = parsed()
     monkeypatch.setattr(parsers, "PARSER_VERSION", version + 1)  # a parser upgrade
@@ -149,6 +153,14 @@ def test_a_document_that_kills_its_worker_at_two_loads_waits_for_a_parser_upgrad
     after_upgrade = crashed()
     assert f"1st time with parser version {version + 1}" in after_upgrade["parse_message"]
     assert after_upgrade["parser_version"] is None  # the new parser gets its second try
+    assert after_upgrade["worker_deaths"] == 1
+
+    monkeypatch.setattr(parsers, "parse", real_parse)  # a parser that no longer crashes on it
+    fixed_load = reparse(db, jobs=2)  # the one capture without this parser's verdict
+    assert fixed_load.captures == 1 and not fixed_load.parse_failures
+    (fixed,) = _rows(db, "select * from captures where url like '%inconsistent_2021%'")
+    assert fixed["report_id"] is not None and fixed["parse_status"] == "complete"
+    assert fixed["worker_deaths"] is None and fixed["parser_version"] == version + 1
 
 
 def _by_content(db_path) -> dict:
