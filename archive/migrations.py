@@ -461,9 +461,12 @@ def m008_numbers_and_checks_by_report_number(db: Database) -> None:
         "create view cells as select r.id as report_id, c.key, c.value, c.raw, c.confidence,"
         f"{_CELL_PARTS}\nfrom cell_values c join reports r on r.fts_rowid = c.report_fts_rowid"
     )
+    # with each rule's keys beside its id (the checks: report, rule, keys, …); a view
+    # has no foreign keys for Datasette to follow to check_rules
     db.execute(
-        f"create view checks as select r.id as report_id, {_CHECK_COLUMNS}"
+        f"create view checks as select r.id as report_id, {_CHECK_COLUMNS}, k.keys"
         "\nfrom check_results c join reports r on r.fts_rowid = c.report_fts_rowid"
+        "\njoin check_rules k on k.id = c.rule_id"
     )
     for name, columns in wide_view_columns().items():
         db.execute(_wide_view_sql(name, columns))

@@ -44,10 +44,10 @@ def test_cells_checks_and_problems_follow_the_parsed_report(loaded_archive):
         loaded_archive, "select key, value from cells where report_id = ?", [row["id"]])}
     assert cells == report.cell_values()
     assert row["cell_count"] == len(report.cells)
-    failed = _rows(loaded_archive, "select rule, expected, actual from checks "
+    failed = _rows(loaded_archive, "select rule, keys, expected, actual from checks "
                    "where report_id = ? and status = 'fail' order by seq", [row["id"]])
-    assert [(f["rule"], f["expected"], f["actual"]) for f in failed] == [
-        (c.rule, c.expected, c.actual) for c in report.failed_checks]
+    assert [(f["rule"], json.loads(f["keys"]), f["expected"], f["actual"]) for f in failed] == [
+        (c.rule, list(c.keys), c.expected, c.actual) for c in report.failed_checks]
     (split,) = _rows(loaded_archive, "select table_key, row_key, column_key from cells "
                      "where report_id = ? and key = 'requests.withheld.state_secret.total'", [row["id"]])
     assert split == {"table_key": "requests", "row_key": "withheld.state_secret", "column_key": "total"}

@@ -116,10 +116,13 @@ def test_an_archive_keyed_by_report_id_upgrades_with_the_same_numbers_and_checks
                "('rb', 0, 'requests.balance.total', 1, 0, 0, 'not_assessable', 1)")
     db.conn.commit()
     views = ("cells", "checks", "requests_by_report", "review_litigation_by_report", "active_by_report")
-    before = {v: sorted(db.execute(f"select * from {v}").fetchall()) for v in views}
+    columns = {v: "report_id, seq, rule, rule_id, expected, actual, status, blanks" if v == "checks"
+               else "*" for v in views}  # the checks view adds each rule's keys
+    before = {v: sorted(db.execute(f"select {columns[v]} from {v}").fetchall()) for v in views}
     db.close()
     db = open_db(tmp_path / "old.db")
-    assert {v: sorted(db.execute(f"select * from {v}").fetchall()) for v in views} == before
+    assert {v: sorted(db.execute(f"select {columns[v]} from {v}").fetchall()) for v in views} == before
+    assert db.execute("select distinct keys from checks").fetchall() == [("[]",)]
     assert before["cells"] and before["checks"] and any(
         value is not None for row in before["requests_by_report"] for value in row[7:])
     assert db.execute("select report_fts_rowid, key from cell_values where value = 12").fetchall() == [
