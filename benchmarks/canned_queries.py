@@ -7,15 +7,15 @@ page cache of the connection) and the median of the repeats, in wall and CPU tim
 rows read; with ``--http`` also each query's HTML and JSON page served by Datasette (the
 page time a journalist waits, rendering included). Datasette's SQL time limit
 (``archive.serve.SETTINGS``) is the bound a journalist hits; the goal is well under a second
-at 100,000 reports. The queries need migration m004's indexes: an archive last opened by an
-older loader lacks them (the script says so, and opens the file read-only: migrate it with
-``archive.db.open_db``).
+at 100,000 reports. The queries need their partial indexes (migration m004, rebuilt over the
+report's number by m008): an archive last opened by an older loader lacks them (the script
+says so, and opens the file read-only: migrate it with ``archive.db.open_db``).
 
     python3 benchmarks/canned_queries.py --db /tmp/nianbao-bench.db [--rounds 3] [--q 复议] [--http]
     python3 benchmarks/canned_queries.py --load-cost 4000
 
 Build an archive to run it on with ``python3 benchmarks/archive.py --keep --db PATH``.
-``--load-cost N`` measures what the queries' indexes (migration m004) cost the loader instead:
+``--load-cost N`` measures what the queries' indexes cost the loader instead:
 it writes the same N prepared reports (``benchmarks/archive.py``'s, through ``Commits.write``
 as the loader's writing process does) into a fresh archive with and one without those
 indexes, in alternating batches, and prints the writer's CPU per report of each.
@@ -44,7 +44,7 @@ import parsers  # noqa: E402
 
 from archive.db import open_db  # noqa: E402
 from archive.fts import match_expression  # noqa: E402
-from archive.migrations import CANNED_QUERY_INDEXES  # noqa: E402
+from archive.migrations import INDEXES_BY_REPORT_NUMBER as QUERY_INDEXES  # noqa: E402
 from archive.store import Commits, ParsedCapture, prepare_report  # noqa: E402
 from archive.serve import METADATA, SETTINGS  # noqa: E402
 
@@ -78,8 +78,8 @@ def _archive_benchmark():
 
 
 def load_cost(reports: int) -> None:
-    """Print the writer's CPU per report storing ``reports`` reports without and with m004's
-    indexes.
+    """Print the writer's CPU per report storing ``reports`` reports without and with the
+    queries' indexes.
 
     As the loader does: ``prepare_report`` (done by worker processes in a load, so outside
     the clock here), then ``Commits.write`` and ``stored`` in the one writing process, where
@@ -93,7 +93,7 @@ def load_cost(reports: int) -> None:
     cpu = {False: 0.0, True: 0.0}
     with tempfile.TemporaryDirectory(prefix="nianbao-canned-") as tmp:
         dbs = {indexed: open_db(Path(tmp) / f"indexed-{indexed}.db") for indexed in cpu}
-        for name in CANNED_QUERY_INDEXES:
+        for name in QUERY_INDEXES:
             dbs[False].execute(f"drop index {name}")
         commits = {indexed: Commits(db).__enter__() for indexed, db in dbs.items()}
         for first in range(0, reports, 100):
@@ -113,7 +113,7 @@ def load_cost(reports: int) -> None:
             commits[indexed].__exit__(None, None, None)
             db.close()
     without, with_ = (cpu[k] / reports * 1000 for k in (False, True))
-    print(f"load cost of m004's indexes ({reports} reports each way, interleaved): "
+    print(f"load cost of the queries' indexes ({reports} reports each way, interleaved): "
           f"{without:.3f} -> {with_:.3f} ms CPU per report in the writing process "
           f"({with_ - without:+.3f} ms, {100 * (with_ - without) / without:+.1f} %); "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -161,10 +161,10 @@ def main() -> None:
     print(f"{args.db}: {reports} reports; load average {os.getloadavg()[0]:.2f}; "
           f"time limit {SETTINGS['sql_time_limit_ms']} ms")
     indexes = {row[0] for row in conn.execute("select name from sqlite_master where type = 'index'")}
-    missing = sorted(set(CANNED_QUERY_INDEXES) - indexes)
+    missing = sorted(set(QUERY_INDEXES) - indexes)
     if missing:
-        print(f"NOTE: this archive lacks m004's indexes {', '.join(missing)} (not migrated since): "
-              "the figures below are without them")
+        print(f"NOTE: this archive lacks the queries' indexes {', '.join(missing)} (m004, m008; "
+              "not migrated since): the figures below are without them")
     for name, query in canned_queries().items():
         if args.only and name not in args.only:
             continue
