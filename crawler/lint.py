@@ -61,9 +61,9 @@ def camel(name: str) -> str:
     return "".join(word.capitalize() for word in name.split("_"))
 
 
-def registry_problems(path: str | Path) -> list[str]:
-    """Validation problems of every row, then the naming rules on the valid rows."""
-    portals, problems = read_registry(path)
+def registry_problems(path: str | Path, portals: dict[str, Portal]) -> list[str]:
+    """The naming rules and start-URL ownership on the registry's valid rows."""
+    problems: list[str] = []
     owner: dict[str, str] = {}
     for portal in portals.values():
         where = f"{path}: portal {portal.id!r}"
@@ -165,5 +165,5 @@ def spider_problems(portal_ids: set[str]) -> list[str]:
 
 def check_all(registry: str | Path, fixtures: Path = FIXTURES) -> list[str]:
     """Every problem of the registry, the adapters, the spiders and the fixtures."""
-    portals, _ = read_registry(registry)
-    return registry_problems(registry) + adapter_problems(fixtures) + spider_problems(set(portals))
+    portals, problems = read_registry(registry)  # validation problems of every row
+    return problems + registry_problems(registry, portals) + adapter_problems(fixtures) + spider_problems(set(portals))
