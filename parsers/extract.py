@@ -46,12 +46,7 @@ def report_from_layout(
     bounds = _section_bounds(items)
     # without a report title, the page's own heading still tells a notice or a news item
     heading = title or clean_line(layout.title or listing_title or (lines[0] if lines else ""))
-    # a notice about reports may quote a report's title ("附件：XX县2022年…年度报告"): the page's
-    # own title and first line say it is a notice
-    for own in (layout.title, lines[0] if lines else None):
-        if own and classify.is_notice_title(own):
-            raise NotAnnualReport(f"a notice, not an annual report: {clean_line(own)[:60]}")
-    _ensure_report(heading, body_text, bounds, items)
+    _ensure_report(heading, body_text, bounds, items, own_titles=(layout.title, lines[0] if lines else None))
     year = classify.find_year(title or "", listing_title, body_text)
     template = classify.find_template(year, body_text)
     sections = {
@@ -147,9 +142,13 @@ def _section_starts(items, extended: frozenset[str]) -> list[tuple[str, int]]:
     return starts
 
 
-def _ensure_report(title: str, body_text: str, bounds: dict, items) -> None:
-    if classify.is_notice_title(title):
-        raise NotAnnualReport(f"a notice, not an annual report: {title[:60]}")
+def _ensure_report(title: str, body_text: str, bounds: dict, items, own_titles=()) -> None:
+    """Raise NotAnnualReport unless the page is a report. ``own_titles``: the page's own title
+    and first line, which are checked for a notice before ``title``: a notice about reports may
+    quote a report's title ("附件：XX县2022年…年度报告"), but its own title says it is a notice."""
+    for text in (*own_titles, title):
+        if text and classify.is_notice_title(text):
+            raise NotAnnualReport(f"a notice, not an annual report: {clean_line(text)[:60]}")
     has_tables = any(isinstance(item, Row) for item in items)
     if not classify.is_report_title(title) and len(bounds) < 3:
         raise NotAnnualReport(f"no annual-report title and only {len(bounds)} of its six parts: {title[:60]!r}")
