@@ -41,7 +41,24 @@ from parsers.models import CaptureRecord
 
 # Scrapy hands over bodies already decoded from gzip/chunked transfer, so these headers would
 # describe bytes that are not in the record; they are dropped and Content-Length is set to the body.
-TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+_TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+def served_headers(response) -> list[tuple[str, str]]:
+    """A Scrapy response's headers as served, one ``(name, value)`` pair per value."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in response.headers.items()
+        for value in values
+    ]
+
+
+def stored_headers(headers: list[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
+    """The headers kept beside ``body`` (a WARC record, a saved fixture): transfer headers
+    dropped, ``Content-Length`` that of the body."""
+    kept = [(k, v) for k, v in headers if k.lower() not in _TRANSFER_HEADERS]
+    kept.append(("Content-Length", str(len(body))))
+    return kept
 
 
 def utc_now() -> str:
@@ -138,8 +155,7 @@ class CaptureStore:
     def write(self, capture: Capture) -> CaptureRecord:
         """Write one capture to the WARC file, then its manifest line; returns that line."""
         writer = self._open_warc()
-        headers = [(k, v) for k, v in capture.headers if k.lower() not in TRANSFER_HEADERS]
-        headers.append(("Content-Length", str(len(capture.body))))
+        headers = stored_headers(capture.headers, capture.body)
         try:
             reason = http.HTTPStatus(capture.status).phrase
         except ValueError:

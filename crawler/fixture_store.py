@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from crawler.capture_store import TRANSFER_HEADERS
+from crawler.capture_store import stored_headers
 
 ROLES = ("list", "report", "attachment")
 # What the URL's own suffix may be kept as; anything else is named from the Content-Type.
@@ -95,8 +95,7 @@ def save_fixture(fixtures: Path, platform: str, portal_id: str, role: str, fetch
     path.write_bytes(fetched.body)
     path.with_name(path.name + ".url").write_text(fetched.url + "\n", encoding="utf-8")
     lines = [f"HTTP/1.1 {fetched.status}"]
-    lines += [f"{k}: {v}" for k, v in fetched.headers if k.lower() not in TRANSFER_HEADERS]
-    lines.append(f"Content-Length: {len(fetched.body)}")
+    lines += [f"{k}: {v}" for k, v in stored_headers(fetched.headers, fetched.body)]
     path.with_name(path.name + ".headers").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -24,6 +24,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.datatypes import SequenceExclude
 from w3lib.url import is_url
 
+from crawler.capture_store import served_headers
 from crawler.fixture_store import ROLES, Fetched, FixtureExists, save_fixture, saved_urls
 from crawler.lint import FIXTURES
 from crawler.platforms import ADAPTERS
@@ -50,8 +51,7 @@ class SaveFixtureSpider(scrapy.Spider):
                              meta={"dont_retry": True, "handle_httpstatus_list": SequenceExclude(range(300, 400))})
 
     def keep(self, response):
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
-        self.outcome["fetched"] = Fetched(response.url, response.status, headers, response.body)
+        self.outcome["fetched"] = Fetched(response.url, response.status, served_headers(response), response.body)
 
     def failed(self, failure):
         self.outcome["error"] = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"

@@ -44,7 +44,7 @@ from scrapy_playwright.page import PageMethod
 
 from crawler.candidates import candidate_reason, looks_like_report_title, plausible_years
 from crawler.challenge_cookies import ChallengeCookies
-from crawler.capture_store import utc_now
+from crawler.capture_store import served_headers, utc_now
 from crawler.extensions import capture_store
 from crawler.items import Capture
 from crawler.platforms import ADAPTERS
@@ -54,14 +54,6 @@ from crawler.registry import Portal, ad_hoc_portal, load_registry, select_portal
 from crawler.stats import PortalStats
 
 MAX_SUBCOLUMN_DEPTH = 3  # column › year › 部门/乡镇 › unit
-
-
-def _headers(response: Response) -> list[tuple[str, str]]:
-    return [
-        (name.decode("latin-1"), value.decode("latin-1"))
-        for name, values in response.headers.items()
-        for value in values
-    ]
 
 
 def _as_bool(value) -> bool:
@@ -410,7 +402,7 @@ class ReportsSpider(scrapy.Spider):
         requested = (meta.get("redirect_urls") or [response.url])[0]
         capture = Capture(
             portal_id=portal.id, role=role, url=requested, final_url=response.url,
-            status=response.status, headers=_headers(response), body=response.body,
+            status=response.status, headers=served_headers(response), body=response.body,
             fetched_at=utc_now(), listing_title=meta.get("listing_title"),
             listing_date=meta.get("listing_date"), candidate_reason=meta.get("candidate_reason"),
             parent_url=meta.get("parent_url"), rendered=bool(meta.get("playwright")),
