@@ -88,12 +88,13 @@ def find_title(first_lines: list[str], page_title: str | None, listing_title: st
 def _title_candidates(first_lines: list[str], page_title: str | None, listing_title: str | None):
     first_lines = [line for line in first_lines[:24] if not _BREADCRUMB.search(line)]
     for index, line in enumerate(first_lines[:16]):
-        yield clean_line(line)
+        cleaned = clean_line(line)
+        yield cleaned
         following = first_lines[index + 1] if index + 1 < len(first_lines) else ""
         # a title broken over two lines: "2021年度" / "宁化县水利局政府信息公开工作年度报告",
         # "云溪市统计局" / "2023年政府信息公开工作年度报告"
         if following and (
-            _YEAR.search(nfkc(line)) or (_ORGAN_LINE.match(clean_line(line)) and not organ_named(following))
+            _YEAR.search(nfkc(line)) or (_ORGAN_LINE.match(cleaned) and not organ_named(following))
         ):
             yield clean_line(line + following)
     for candidate in (page_title, listing_title):
