@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 FILE_NAME = "challenge_cookies.json"
 EXPIRY_MARGIN = 60.0  # seconds: a cookie this close to its expiry is not sent again
-_JAR_KEYS = ("name", "value", "domain", "path")
+JAR_KEYS = ("name", "value", "domain", "path")  # what Request(cookies=…) takes of a cookie
 
 
 class ChallengeCookies:
@@ -58,7 +58,7 @@ class ChallengeCookies:
             if ends is None:
                 ends = cookie.get("saved_at", 0) + self.max_session_age
             if ends - EXPIRY_MARGIN > now:
-                kept.append({key: cookie[key] for key in _JAR_KEYS if key in cookie})
+                kept.append({key: cookie[key] for key in JAR_KEYS if key in cookie})
         return kept
 
     def save(self, portal_id: str, browser_cookies: list[dict], now: float | None = None) -> None:
@@ -66,7 +66,7 @@ class ChallengeCookies:
         ``expires`` -1 for a session cookie); written atomically."""
         now = time.time() if now is None else now
         self.saved[portal_id] = [
-            {**{key: c[key] for key in _JAR_KEYS}, "expires": c["expires"] if c.get("expires", -1) > 0 else None,
+            {**{key: c[key] for key in JAR_KEYS}, "expires": c["expires"] if c.get("expires", -1) > 0 else None,
              "saved_at": now}
             for c in browser_cookies
         ]

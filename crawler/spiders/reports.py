@@ -43,7 +43,7 @@ from playwright.async_api import Error as PlaywrightError
 from scrapy_playwright.page import PageMethod
 
 from crawler.candidates import candidate_reason, looks_like_report_title, plausible_years
-from crawler.challenge_cookies import ChallengeCookies
+from crawler.challenge_cookies import JAR_KEYS, ChallengeCookies
 from crawler.capture_store import served_headers, utc_now
 from crawler.extensions import capture_store
 from crawler.items import Capture
@@ -353,7 +353,7 @@ class ReportsSpider(scrapy.Spider):
             self.logger.info("%s: solved JS cookie challenge at %s (%s)", portal_id, request.url,
                              ", ".join(c["name"] for c in cookies))
             self.challenge_cookies.save(portal_id, cookies)  # for the next run
-            jar_cookies = [{k: c[k] for k in ("name", "value", "domain", "path")} for c in cookies]
+            jar_cookies = [{k: c[k] for k in JAR_KEYS} for c in cookies]
             yield original.replace(cookies=jar_cookies, dont_filter=True)
             return
         attempt = request.meta.get("challenge_attempt", 1)
