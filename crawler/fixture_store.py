@@ -7,8 +7,8 @@ encoding is undone, as in the WARC captures) plus two sidecars::
     tests/fixtures/crawler/<platform>/<portal_id>/<role>[_<n>].<ext>.url       the URL that answered
     tests/fixtures/crawler/<platform>/<portal_id>/<role>[_<n>].<ext>.headers   status line and headers
 
-Tests rebuild the response from the three files (``response_from_fixture``), with the real
-URL so relative links resolve and the real ``Content-Type`` so decoding is exercised.
+Tests rebuild the response from the three files (``saved_response`` in tests/crawler/conftest.py),
+with the real URL so relative links resolve and the real ``Content-Type`` so decoding is exercised.
 """
 
 from __future__ import annotations
