@@ -20,7 +20,7 @@ _TITLE_TAIL = re.compile(
     r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?)?[的]?(?:政府|政务)?(?:信息公开|政务公开|信息)?(?:工作)?(?:年度)?(?:报告|年报)$"
 )
 _PERIOD_START = re.compile(r"统计(?:期限|期间|时限|时间)")
-_PERIOD = re.compile(r"统计(?:期限|期间|时限|时间)(?:自|为|是|从|:)?\s*((?:19|20)\d{2})\s*年")
+_PERIOD = re.compile(_PERIOD_START.pattern + r"(?:自|为|是|从|:)?\s*((?:19|20)\d{2})\s*年")
 _YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年度?")
 _PLACE_SUFFIX = ("镇", "乡", "县", "市", "区", "旗", "州", "盟", "省", "自治区")
 # "兰西县兰河乡…", "漳平市芦芝镇…", "宁海县财政局": a county/city named before the organ itself.
