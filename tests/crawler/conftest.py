@@ -14,6 +14,8 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.platforms import ADAPTERS
+from crawler.platforms.base import Follow, Listing
 from tests.replica import Replica
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +54,12 @@ def saved_response(path: Path, meta: dict | None = None) -> TextResponse:
     cls = HtmlResponse if "html" in headers.get("Content-Type", "") else TextResponse
     return cls(url=url, status=int(status_line.split()[1]), headers=headers, body=path.read_bytes(),
                request=Request(url, meta=meta or {}))
+
+
+def found(platform: str, response, portal) -> tuple[list[Listing], list[Follow]]:
+    """What a platform adapter's ``parse_list`` yields for a page: its listings, its follows."""
+    out = list(ADAPTERS[platform].parse_list(response, portal))
+    return [x for x in out if isinstance(x, Listing)], [x for x in out if isinstance(x, Follow)]
 
 
 def manifest(out: Path) -> list[dict]:

@@ -6,12 +6,12 @@ import pytest
 from scrapy.http import FormRequest, HtmlResponse, TextResponse
 
 from crawler.platforms import ADAPTERS
-from crawler.platforms.base import Follow, Listing, normalise_date
+from crawler.platforms.base import normalise_date
 from crawler.platforms.detect import detect_platform
 from crawler.platforms.hanweb import page_num_count
 from crawler.platforms.trs import page_count
 from crawler.registry import load_registry
-from tests.crawler.conftest import manifest, run_crawl, runs
+from tests.crawler.conftest import found, manifest, run_crawl, runs
 
 
 def fetch(url: str) -> TextResponse:
@@ -24,11 +24,6 @@ def fetch(url: str) -> TextResponse:
 @pytest.fixture(scope="module")
 def portals(replica_registry):
     return load_registry(replica_registry)
-
-
-def found(adapter, response, portal):
-    out = list(ADAPTERS[adapter].parse_list(response, portal))
-    return [x for x in out if isinstance(x, Listing)], [x for x in out if isinstance(x, Follow)]
 
 
 @pytest.mark.parametrize("portal_id, platform", [
